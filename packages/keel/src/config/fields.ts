@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** An integer read from an env string, within bounds. */
+export function intVar(defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return z.coerce.number().int().min(min).max(max).default(defaultValue);
+}
+
+/** A comma-separated list read from an env string; blank items are dropped. */
+export function listVar(defaultValue: string[] = []) {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? defaultValue
+        : value
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+    );
+}
+
+/** `true`/`false`/`1`/`0`/`yes`/`no` read from an env string. */
+export function boolVar(defaultValue: boolean) {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((value) => (value === undefined ? defaultValue : ['true', '1', 'yes'].includes(value)));
+}
+

@@ -1,0 +1,27 @@
+/**
+ * The registry of every stable error code Keel answers with, its HTTP status and its title.
+ * Codes never change once published: clients branch on them.
+ */
+export const errorCodes = {
+  validation: { status: 400, title: 'Validation failed' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal server error' },
+  external_service: { status: 502, title: 'External service failed' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+  timeout: { status: 504, title: 'Timed out' },
+  config: { status: 500, title: 'Invalid configuration' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** A stable error code, one of {@link errorCodes}. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The RFC 9457 `type` URI of a code. */
+export function problemType(code: ErrorCode): string {
+  return `urn:keel:problem:${code}`;
+}

@@ -1,0 +1,101 @@
+import { KeelError, type KeelErrorOptions } from './keel-error.js';
+
+/** One bad field of a {@link ValidationError}. */
+export interface FieldError {
+  /** Where the field came from: `body`, `query`, `params`, `headers`, `env` or `payload`. */
+  location: string;
+  /** Dotted path of the field inside its location, `""` for the whole value. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Input did not match its schema. Lists every bad field.
+ *
+ * @example
+ * ```ts
+ * throw new ValidationError([{ location: 'body', path: 'endsAt', message: 'must be after startsAt' }]);
+ * ```
+ */
+export class ValidationError extends KeelError {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[], message?: string, options: KeelErrorOptions = {}) {
+    super('validation', message ?? summarize(errors), {
+      ...options,
+      extensions: { ...options.extensions, errors },
+    });
+    this.errors = errors;
+  }
+}
+
+function summarize(errors: FieldError[]): string {
+  if (errors.length === 0) return 'The input is invalid';
+  return errors.map((e) => `${[e.location, e.path].filter(Boolean).join('.')}: ${e.message}`).join('; ');
+}
+
+/** The thing asked for does not exist (or the caller may not know it exists). */
+export class NotFoundError extends KeelError {
+  constructor(message = 'The resource was not found', options?: KeelErrorOptions) {
+    super('not_found', message, options);
+  }
+}
+
+/** The request conflicts with the current state (a taken email, a duplicate key). */
+export class ConflictError extends KeelError {
+  constructor(message = 'The request conflicts with the current state', options?: KeelErrorOptions) {
+    super('conflict', message, options);
+  }
+}
+
+/** Credentials are missing or invalid. */
+export class UnauthorizedError extends KeelError {
+  constructor(message = 'Authentication is required', options?: KeelErrorOptions) {
+    super('unauthorized', message, options);
+  }
+}
+
+/** The caller is known but may not do this. */
+export class ForbiddenError extends KeelError {
+  constructor(message = 'You may not do this', options?: KeelErrorOptions) {
+    super('forbidden', message, options);
+  }
+}
+
+/** Too many requests; `retryAfterSeconds` says when to come back. */
+export class RateLimitedError extends KeelError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = 'Too many requests, slow down', options: KeelErrorOptions = {}) {
+    super('rate_limited', message, { ...options, extensions: { ...options.extensions, retryAfterSeconds } });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A dependency or the service itself cannot serve now (shutting down, database down). */
+export class UnavailableError extends KeelError {
+  constructor(message = 'The service is unavailable', options?: KeelErrorOptions) {
+    super('unavailable', message, options);
+  }
+}
+
+/** An operation ran past its time limit. */
+export class TimeoutError extends KeelError {
+  constructor(message = 'The operation timed out', options?: KeelErrorOptions) {
+    super('timeout', message, options);
+  }
+}
+
+/** A call to another service failed. */
+export class ExternalServiceError extends KeelError {
+  constructor(message = 'An external service failed', options?: KeelErrorOptions) {
+    super('external_service', message, options);
+  }
+}
+
+/** The environment does not satisfy the config schema; `problems` lists every one. */
+export class ConfigError extends KeelError {
+  readonly problems: string[];
+  constructor(problems: string[], options?: KeelErrorOptions) {
+    super('config', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.problems = problems;
+  }
+}

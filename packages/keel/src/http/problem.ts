@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { type ErrorCode, type FieldError, KeelError, ValidationError, isKeelError, problemType } from '../errors/index.js';
+
+/** An RFC 9457 problem details body as Keel sends it. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  [extension: string]: unknown;
+}
+
+const statusCodes: Record<number, ErrorCode> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+/**
+ * Turns anything thrown into a {@link KeelError}. Fastify's own client errors keep their status;
+ * anything else becomes `internal` with no detail from the original (it is logged, never shown).
+ */
+export function toKeelError(error: unknown): KeelError {
+  if (isKeelError(error)) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = (error as FastifyError).validationContext ?? 'body';
+    const fields: FieldError[] = error.validation.map((issue) => ({
+      location,
+      path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      message: issue.message ?? 'is invalid',
+    }));
+    return new ValidationError(fields, undefined, { cause: error });
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = statusCodes[status] ?? 'validation';
+    if (code === 'validation') {
+      return new ValidationError([{ location: 'body', path: '', message: fastifyError.message ?? 'is invalid' }]);
+    }
+    return new KeelError(code, fastifyError.message ?? 'The request was refused', { cause: error });
+  }
+  return new KeelError('internal', 'An unexpected error occurred', { cause: error });
+}
+
+/** The problem+json body for an error. */
+export function problemBody(error: KeelError, request: FastifyRequest): ProblemDetails {
+  return {
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    instance: request.url,
+    requestId: String(request.id),
+    ...error.extensions,
+  };
+}
+
+/** Sends an error as `application/problem+json`, logging server errors in full. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const keelError = toKeelError(error);
+  if (keelError.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.debug({ err: error }, 'request refused');
+  return reply.status(keelError.status).type('application/problem+json').send(problemBody(keelError, request));
+}

@@ -1,0 +1,55 @@
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+
+/** Field names whose values never reach a log line, at any depth up to {@link REDACT_DEPTH}. */
+export const redactedFields = ['authorization', 'cookie', 'set-cookie', 'password', 'token', 'accessToken', 'refreshToken'];
+const REDACT_DEPTH = 4;
+
+/** Options of {@link createLogger}. */
+export interface CreateLoggerOptions {
+  /** Default: `info`. */
+  level?: string;
+  /** Human-readable output through pino-pretty. Default: `false`. */
+  pretty?: boolean;
+  /** Name stamped on every line. Default: none. */
+  name?: string;
+  /** Where lines go. Default: stdout. */
+  destination?: DestinationStream;
+  /** More field names to redact. Default: none. */
+  redact?: string[];
+}
+
+/** pino's redact paths for a field at the top level and nested up to `depth` levels. */
+export function redactPaths(fields: string[], depth = REDACT_DEPTH): string[] {
+  const paths: string[] = [];
+  for (const field of fields) {
+    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+    for (let level = 0; level <= depth; level += 1) {
+      const prefix = '*.'.repeat(level);
+      paths.push(key.startsWith('[') ? `${prefix.slice(0, -1)}${key}` || key : `${prefix}${key}`);
+    }
+  }
+  return paths.filter((path) => path.length > 0);
+}
+
+/**
+ * A pino JSON logger (pretty in a TTY when asked) that redacts credentials everywhere.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ level: 'info', name: 'planner' });
+ * logger.info({ password: 'x' }, 'never shows the password');
+ * ```
+ */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    redact: { paths: redactPaths([...redactedFields, ...(options.redact ?? [])]), censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    ...(options.name === undefined ? {} : { name: options.name }),
+  };
+  if (options.destination) return pino(config, options.destination);
+  if (options.pretty) {
+    return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  return pino(config);
+}

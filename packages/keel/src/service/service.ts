@@ -1,0 +1,223 @@
+import type { Logger } from 'pino';
+import { KeelError } from '../errors/index.js';
+import { HealthRegistry } from '../health/index.js';
+import { MetricsRegistry } from '../metrics/index.js';
+import type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
+import { startOrder } from './start-order.js';
+
+/** Options of {@link Service}. */
+export interface ServiceOptions {
+  /** Shown in logs and metrics labels. */
+  name: string;
+  logger: Logger;
+  /** How long an orderly shutdown may take. Default: 10000 ms. */
+  shutdownGraceMs?: number;
+  /** Default: a new registry with process metrics. */
+  metrics?: MetricsRegistry;
+  /** Default: a new, empty registry. */
+  health?: HealthRegistry;
+}
+
+/** How a shutdown ended. */
+export interface StopResult {
+  /** Every component stopped within the grace period. */
+  clean: boolean;
+  /** What was cut short, one line each. */
+  abandoned: string[];
+  /** What `run()` exits with: 0 when clean, 1 otherwise. */
+  exitCode: number;
+}
+
+// How long a component may take to give up once the grace period is over.
+const ABANDON_MS = 1000;
+
+/**
+ * Owns a set of components: starts them in dependency order, stops them in reverse, and turns
+ * SIGTERM/SIGINT and fatal errors into one orderly, time-bounded shutdown.
+ *
+ * @example
+ * ```ts
+ * const service = new Service({ name: 'planner', logger });
+ * service.add(store).add(http);
+ * await service.run(); // starts, then exits 0 after a clean SIGTERM
+ * ```
+ */
+export class Service {
+  readonly name: string;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly health: HealthRegistry;
+  private readonly shutdownGraceMs: number;
+  private readonly components: Component[] = [];
+  private started: Component[] = [];
+  private currentState: ServiceState = 'idle';
+  private stopping: Promise<StopResult> | undefined;
+
+  constructor(options: ServiceOptions) {
+    this.name = options.name;
+    this.logger = options.logger;
+    this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+    this.metrics = options.metrics ?? new MetricsRegistry({ defaultLabels: { service: options.name } });
+    this.health = options.health ?? new HealthRegistry();
+  }
+
+  /** The lifecycle state. */
+  get state(): ServiceState {
+    return this.currentState;
+  }
+
+  /** Adds a component; only before `start`. */
+  add(component: Component): this {
+    if (this.currentState !== 'idle') throw new KeelError('conflict', 'Components can only be added before the service starts');
+    if (this.components.some((c) => c.name === component.name)) {
+      throw new KeelError('conflict', `The service already has a component named "${component.name}"`);
+    }
+    this.components.push(component);
+    return this;
+  }
+
+  /** A component by name. */
+  get<T extends Component>(name: string): T {
+    const component = this.components.find((c) => c.name === name);
+    if (!component) throw new KeelError('not_found', `The service has no component named "${name}"`);
+    return component as T;
+  }
+
+  /** Starts every component in dependency order; if one fails, stops those already started and rethrows. */
+  async start(): Promise<void> {
+    if (this.currentState !== 'idle') throw new KeelError('conflict', `The service cannot start while ${this.currentState}`);
+    this.currentState = 'starting';
+    const ordered = startOrder(this.components);
+    for (const component of ordered) {
+      const logger = this.logger.child({ component: component.name });
+      const context: ComponentContext = {
+        logger,
+        metrics: this.metrics,
+        health: this.health,
+        state: () => this.currentState,
+        get: (name) => this.get(name),
+      };
+      try {
+        await component.start(context);
+        this.started.push(component);
+        logger.debug('component started');
+      } catch (error) {
+        logger.error({ err: error }, 'component failed to start');
+        await this.stop('start failed');
+        throw error;
+      }
+    }
+    this.currentState = 'running';
+    this.logger.info({ components: ordered.map((c) => c.name) }, 'service started');
+  }
+
+  /** Stops every started component in reverse order within the grace period. Safe to call twice. */
+  stop(reason = 'stop requested'): Promise<StopResult> {
+    this.stopping ??= this.stopAll(reason);
+    return this.stopping;
+  }
+
+  private async stopAll(reason: string): Promise<StopResult> {
+    this.currentState = 'stopping';
+    const deadline = Date.now() + this.shutdownGraceMs;
+    this.logger.info({ reason, graceMs: this.shutdownGraceMs }, 'service stopping');
+    const controller = new AbortController();
+    const graceTimer = setTimeout(() => controller.abort(), this.shutdownGraceMs);
+    graceTimer.unref();
+    const abandoned: string[] = [];
+    for (const component of this.started) {
+      try {
+        component.beginShutdown?.();
+      } catch (error) {
+        this.logger.error({ err: error, component: component.name }, 'beginShutdown failed');
+      }
+    }
+    for (const component of [...this.started].reverse()) {
+      const logger = this.logger.child({ component: component.name });
+      const context: StopContext = {
+        logger,
+        signal: controller.signal,
+        deadline,
+        reportAbandoned: (what) => abandoned.push(`${component.name}: ${what}`),
+      };
+      const outcome = await stopWithin(component.stop(context), controller.signal);
+      if (outcome.status === 'abandoned') {
+        abandoned.push(`${component.name}: did not stop in time`);
+      } else if (outcome.status === 'failed') {
+        abandoned.push(`${component.name}: stop failed (${errorMessage(outcome.error)})`);
+        logger.error({ err: outcome.error }, 'component failed to stop');
+      }
+    }
+    clearTimeout(graceTimer);
+    this.started = [];
+    this.currentState = 'stopped';
+    const clean = abandoned.length === 0 && !controller.signal.aborted;
+    if (clean) this.logger.info('service stopped');
+    else this.logger.error({ abandoned }, 'service stopped past its grace period; this work was cut');
+    return { clean, abandoned, exitCode: clean ? 0 : 1 };
+  }
+
+  /**
+   * Starts the service and keeps it until SIGTERM or SIGINT, then stops it and exits the process:
+   * 0 after a clean shutdown, 1 otherwise. A second signal exits at once. Uncaught errors are logged
+   * as fatal and stop the service the same way (exit 1).
+   */
+  async run(): Promise<void> {
+    let crashed = false;
+    const shutdown = (reason: string): void => {
+      void this.stop(reason).then((result) => {
+        process.exit(crashed ? 1 : result.exitCode);
+      });
+    };
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        this.logger.fatal({ signal }, 'second signal: exiting at once');
+        process.exit(1);
+      }
+      this.logger.info({ signal }, 'signal received');
+      shutdown(signal);
+    };
+    const onFatal = (error: unknown, origin: string): void => {
+      crashed = true;
+      this.logger.fatal({ err: error, origin }, 'fatal error: stopping');
+      shutdown(origin);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('uncaughtException', (error) => onFatal(error, 'uncaughtException'));
+    process.on('unhandledRejection', (error) => onFatal(error, 'unhandledRejection'));
+    try {
+      await this.start();
+    } catch (error) {
+      this.logger.fatal({ err: error }, 'service failed to start');
+      process.exit(1);
+    }
+  }
+}
+
+type StopOutcome = { status: 'stopped' } | { status: 'failed'; error: unknown } | { status: 'abandoned' };
+
+// Waits for a component's stop; once the grace period is over it gets ABANDON_MS more, then is left behind.
+async function stopWithin(stopping: Promise<void>, signal: AbortSignal): Promise<StopOutcome> {
+  const settled = stopping.then(
+    (): StopOutcome => ({ status: 'stopped' }),
+    (error: unknown): StopOutcome => ({ status: 'failed', error }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StopOutcome>((resolve) => {
+    const giveUp = (): void => {
+      timer = setTimeout(() => resolve({ status: 'abandoned' }), ABANDON_MS);
+    };
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+  });
+  const outcome = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return outcome;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,28 @@
+import { KeelError } from '../errors/index.js';
+import type { Component } from './component.js';
+
+/** Components ordered so each comes after every component it depends on; stable otherwise. */
+export function startOrder(components: readonly Component[]): Component[] {
+  const byName = new Map(components.map((c) => [c.name, c]));
+  const ordered: Component[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (component: Component, path: string[]): void => {
+    const seen = state.get(component.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      throw new KeelError('config', `Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`);
+    }
+    state.set(component.name, 'visiting');
+    for (const dependency of component.dependsOn ?? []) {
+      const target = byName.get(dependency);
+      if (!target) {
+        throw new KeelError('config', `Component "${component.name}" depends on "${dependency}", which the service does not have`);
+      }
+      visit(target, [...path, component.name]);
+    }
+    state.set(component.name, 'done');
+    ordered.push(component);
+  };
+  for (const component of components) visit(component, []);
+  return ordered;
+}

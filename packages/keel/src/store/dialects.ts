@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Dialect, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+/** The SQL engines a store runs on. */
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** Connection settings of a store. */
+export interface StoreConnectionOptions {
+  /** A `postgres://` URL selects PostgreSQL; unset selects SQLite. Default: unset. */
+  databaseUrl?: string;
+  /** Folder of the SQLite file. Default: `./data`. */
+  dataDir?: string;
+  /** SQLite file name inside `dataDir`, or `:memory:`. Default: `keel.db`. */
+  filename?: string;
+  /** PostgreSQL pool size. Default: 10. */
+  poolMax?: number;
+  /** Close pooled connections idle this long (ms). Default: 30000. */
+  idleTimeoutMs?: number;
+  /** Give up connecting after this long (ms). Default: 5000. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL `statement_timeout` (ms); 0 disables. Default: 30000. */
+  statementTimeoutMs?: number;
+  /** SQLite `busy_timeout` (ms), how long a write waits for another process's lock. Default: 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** An open connection: the Kysely dialect plus what is needed to close it and to describe it. */
+export interface OpenedDialect {
+  dialect: StoreDialect;
+  kyselyDialect: Dialect;
+  /** The SQLite file path, or the PostgreSQL database name. */
+  location: string;
+  /** The underlying better-sqlite3 database (SQLite only), e.g. for backups. */
+  sqlite?: Database.Database;
+  /** The underlying pg pool (PostgreSQL only), e.g. for LISTEN/NOTIFY. */
+  pool?: pg.Pool;
+}
+
+/** Opens the dialect that `options` select. */
+export function openDialect(options: StoreConnectionOptions): OpenedDialect {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openSqlite(options);
+}
+
+function openSqlite(options: StoreConnectionOptions): OpenedDialect {
+  const filename = options.filename ?? 'keel.db';
+  let location = filename;
+  if (filename !== ':memory:') {
+    const dir = options.dataDir ?? './data';
+    mkdirSync(dir, { recursive: true });
+    location = join(dir, filename);
+  }
+  const sqlite = new Database(location);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  return { dialect: 'sqlite', kyselyDialect: new SqliteDialect({ database: sqlite }), location, sqlite };
+}
+
+function openPostgres(url: string, options: StoreConnectionOptions): OpenedDialect {
+  const statementTimeout = options.statementTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+  });
+  // A pooled client that loses its server emits 'error'; unhandled it would crash the process.
+  pool.on('error', () => undefined);
+  const location = new URL(url).pathname.replace(/^\//, '') || 'postgres';
+  return { dialect: 'postgres', kyselyDialect: new PostgresDialect({ pool }), location, pool };
+}
