@@ -3,12 +3,13 @@
  * capability also has its own subpath (`keel/http`, `keel/store`, ...).
  * @module
  */
-export * from './errors/index.js';
+
+export { type App, type AppOptions, createApp } from './app/index.js';
 export * from './config/index.js';
+export * from './errors/index.js';
+export * from './health/index.js';
+export * from './http/index.js';
 export * from './logging/index.js';
 export * from './metrics/index.js';
-export * from './health/index.js';
 export * from './service/index.js';
-export * from './http/index.js';
 export * from './store/index.js';
-export { createApp, type App, type AppOptions } from './app/index.js';

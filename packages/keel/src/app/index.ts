@@ -2,4 +2,4 @@
  * The usual service wired from config in one call.
  * @module
  */
-export { createApp, type App, type AppOptions } from './create-app.js';
+export { type App, type AppOptions, createApp } from './create-app.js';

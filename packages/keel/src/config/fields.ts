@@ -27,4 +27,3 @@ export function boolVar(defaultValue: boolean) {
     .optional()
     .transform((value) => (value === undefined ? defaultValue : ['true', '1', 'yes'].includes(value)));
 }
-

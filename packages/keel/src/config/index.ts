@@ -2,7 +2,8 @@
  * `keel/config`: the environment parsed by a zod schema, every problem reported at once.
  * @module
  */
-export { loadConfig, type LoadConfigOptions } from './load-config.js';
-export { baseConfigSchema, type BaseConfig } from './base-schema.js';
-export { intVar, listVar, boolVar } from './fields.js';
+
+export { type BaseConfig, baseConfigSchema } from './base-schema.js';
+export { boolVar, intVar, listVar } from './fields.js';
+export { type LoadConfigOptions, loadConfig } from './load-config.js';
 export type { SecretRule } from './secrets.js';

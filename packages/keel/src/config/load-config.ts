@@ -38,7 +38,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
   const secretNames = new Set(Object.keys(options.secrets ?? {}));
   // A secret's own problem says more than the schema's generic one for the same variable.
   const all = [
-    ...problems.filter((p) => !secrets.problems.some((s) => secretNames.has(p.split(':')[0]!) && s.startsWith(`${p.split(':')[0]}:`))),
+    ...problems.filter(
+      (p) => !secrets.problems.some((s) => secretNames.has(p.split(':')[0]!) && s.startsWith(`${p.split(':')[0]}:`)),
+    ),
     ...secrets.problems,
   ];
   if (all.length > 0 || !result.success) throw new ConfigError(all);

@@ -2,19 +2,19 @@
  * `keel/errors`: one error hierarchy with stable codes, mapped to RFC 9457 problem+json over HTTP.
  * @module
  */
-export { errorCodes, problemType, type ErrorCode } from './codes.js';
-export { KeelError, isKeelError, type KeelErrorOptions } from './keel-error.js';
+export { type ErrorCode, errorCodes, problemType } from './codes.js';
 export {
-  ValidationError,
-  NotFoundError,
-  ConflictError,
-  UnauthorizedError,
-  ForbiddenError,
-  RateLimitedError,
-  UnavailableError,
-  TimeoutError,
-  ExternalServiceError,
   ConfigError,
+  ConflictError,
+  ExternalServiceError,
   type FieldError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  TimeoutError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
 } from './errors.js';
+export { isKeelError, KeelError, type KeelErrorOptions } from './keel-error.js';
 export { zodIssuesToFieldErrors } from './zod.js';

@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors/index.js';
 
 /** What one check answers: nothing (healthy) or details to show. Throwing means it failed. */
-export type HealthCheckFn = (signal: AbortSignal) => Promise<void | Record<string, unknown>>;
+export type HealthCheckFn = (signal: AbortSignal) => Promise<Record<string, unknown> | undefined | void>;
 
 /** A readiness check. */
 export interface HealthCheck {

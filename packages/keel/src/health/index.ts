@@ -3,9 +3,9 @@
  * @module
  */
 export {
-  HealthRegistry,
   type HealthCheck,
   type HealthCheckFn,
   type HealthCheckResult,
+  HealthRegistry,
   type HealthReport,
 } from './health-registry.js';

@@ -13,7 +13,9 @@ export function registerHealthRoutes(app: HttpApp, context: ComponentContext): v
   app.get('/health/ready', hide, async (_request, reply) => {
     const state = context.state();
     if (state !== 'running') {
-      return reply.status(503).send({ status: 'down', reason: state === 'stopping' ? 'shutting down' : state, checks: {} });
+      return reply
+        .status(503)
+        .send({ status: 'down', reason: state === 'stopping' ? 'shutting down' : state, checks: {} });
     }
     const report = await context.health.run();
     return reply.status(report.status === 'down' ? 503 : 200).send(report);

@@ -12,10 +12,10 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import {
-  type ZodTypeProvider,
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
+  type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { KeelError, NotFoundError, RateLimitedError, UnavailableError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
@@ -158,7 +158,12 @@ export class HttpServer implements Component {
     app.addHook('onResponse', async (request, reply) => {
       settle(request);
       request.log.info(
-        { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 100) / 100 },
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        },
         'request completed',
       );
     });

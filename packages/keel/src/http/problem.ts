@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { type ErrorCode, type FieldError, KeelError, ValidationError, isKeelError, problemType } from '../errors/index.js';
+import {
+  type ErrorCode,
+  type FieldError,
+  isKeelError,
+  KeelError,
+  problemType,
+  ValidationError,
+} from '../errors/index.js';
 
 /** An RFC 9457 problem details body as Keel sends it. */
 export interface ProblemDetails {

@@ -1,7 +1,15 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /** Field names whose values never reach a log line, at any depth up to {@link REDACT_DEPTH}. */
-export const redactedFields = ['authorization', 'cookie', 'set-cookie', 'password', 'token', 'accessToken', 'refreshToken'];
+export const redactedFields = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+];
 const REDACT_DEPTH = 4;
 
 /** Options of {@link createLogger}. */

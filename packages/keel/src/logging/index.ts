@@ -2,5 +2,6 @@
  * `keel/logging`: pino loggers with credentials redacted everywhere.
  * @module
  */
-export { createLogger, redactPaths, redactedFields, type CreateLoggerOptions } from './create-logger.js';
+
 export type { Logger } from 'pino';
+export { type CreateLoggerOptions, createLogger, redactedFields, redactPaths } from './create-logger.js';

@@ -1,12 +1,12 @@
 import {
   Counter,
   type CounterConfiguration,
+  collectDefaultMetrics,
   Gauge,
   type GaugeConfiguration,
   Histogram,
   type HistogramConfiguration,
   Registry,
-  collectDefaultMetrics,
 } from 'prom-client';
 
 /** Options of {@link createMetricsRegistry}. */

@@ -2,6 +2,7 @@
  * `keel/service`: one lifecycle for every component, with graceful, time-bounded shutdown.
  * @module
  */
+
+export type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
 export { Service, type ServiceOptions, type StopResult } from './service.js';
-export type { Component, ComponentContext, StopContext, ServiceState } from './component.js';
 export { startOrder } from './start-order.js';

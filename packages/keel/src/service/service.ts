@@ -68,7 +68,8 @@ export class Service {
 
   /** Adds a component; only before `start`. */
   add(component: Component): this {
-    if (this.currentState !== 'idle') throw new KeelError('conflict', 'Components can only be added before the service starts');
+    if (this.currentState !== 'idle')
+      throw new KeelError('conflict', 'Components can only be added before the service starts');
     if (this.components.some((c) => c.name === component.name)) {
       throw new KeelError('conflict', `The service already has a component named "${component.name}"`);
     }
@@ -85,7 +86,8 @@ export class Service {
 
   /** Starts every component in dependency order; if one fails, stops those already started and rethrows. */
   async start(): Promise<void> {
-    if (this.currentState !== 'idle') throw new KeelError('conflict', `The service cannot start while ${this.currentState}`);
+    if (this.currentState !== 'idle')
+      throw new KeelError('conflict', `The service cannot start while ${this.currentState}`);
     this.currentState = 'starting';
     const ordered = startOrder(this.components);
     for (const component of ordered) {

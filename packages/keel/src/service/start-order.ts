@@ -10,13 +10,19 @@ export function startOrder(components: readonly Component[]): Component[] {
     const seen = state.get(component.name);
     if (seen === 'done') return;
     if (seen === 'visiting') {
-      throw new KeelError('config', `Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`);
+      throw new KeelError(
+        'config',
+        `Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`,
+      );
     }
     state.set(component.name, 'visiting');
     for (const dependency of component.dependsOn ?? []) {
       const target = byName.get(dependency);
       if (!target) {
-        throw new KeelError('config', `Component "${component.name}" depends on "${dependency}", which the service does not have`);
+        throw new KeelError(
+          'config',
+          `Component "${component.name}" depends on "${dependency}", which the service does not have`,
+        );
       }
       visit(target, [...path, component.name]);
     }

@@ -6,7 +6,8 @@ const MAX_PARAMETERS = 30_000;
 
 /** Splits `items` into chunks of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new ValidationError([{ location: 'options', path: 'chunkSize', message: 'must be a positive integer' }]);
+  if (!Number.isInteger(size) || size < 1)
+    throw new ValidationError([{ location: 'options', path: 'chunkSize', message: 'must be a positive integer' }]);
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
@@ -57,7 +58,11 @@ export async function updateMany<DB, T extends keyof DB & string, K extends keyo
       }
       const { [key]: _ignored, ...values } = row;
       if (Object.keys(values).length === 0) continue;
-      const result = await trx.updateTable(target).set(values).where(key as string, '=', id as string | number).executeTakeFirst();
+      const result = await trx
+        .updateTable(target)
+        .set(values)
+        .where(key as string, '=', id as string | number)
+        .executeTakeFirst();
       changed += Number(result.numUpdatedRows);
     }
     return changed;

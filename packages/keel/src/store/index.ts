@@ -2,8 +2,17 @@
  * `keel/store`: the SQL store component (Kysely over SQLite or PostgreSQL), migrations and batch helpers.
  * @module
  */
-export { Store, createStore, type StoreOptions } from './store.js';
-export { openDialect, type StoreConnectionOptions, type StoreDialect, type OpenedDialect } from './dialects.js';
-export { insertMany, updateMany, getManyByIds, chunk } from './batch.js';
-export { isUniqueViolation, isForeignKeyViolation } from './errors.js';
-export { sql, type Kysely, type Migration, type Transaction, type Insertable, type Selectable, type Updateable } from 'kysely';
+
+export {
+  type Insertable,
+  type Kysely,
+  type Migration,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
+export { chunk, getManyByIds, insertMany, updateMany } from './batch.js';
+export { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
+export { isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export { createStore, Store, type StoreOptions } from './store.js';

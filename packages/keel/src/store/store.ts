@@ -1,7 +1,7 @@
-import { type Kysely as KyselyType, Kysely, type Migration, Migrator, type Transaction, sql } from 'kysely';
+import { Kysely, type Kysely as KyselyType, type Migration, Migrator, sql, type Transaction } from 'kysely';
 import { UnavailableError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
-import { type OpenedDialect, type StoreConnectionOptions, type StoreDialect, openDialect } from './dialects.js';
+import { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
 
 /** Options of {@link createStore}. */
 export interface StoreOptions extends StoreConnectionOptions {

@@ -2,4 +2,4 @@
  * `keel/testing`: fresh SQLite and PostgreSQL databases per test file, to run one suite on every dialect.
  * @module
  */
-export { createTestDatabase, testDialects, testServerUrl, type TestDatabase } from './test-database.js';
+export { createTestDatabase, type TestDatabase, testDialects, testServerUrl } from './test-database.js';
