@@ -12,3 +12,5 @@ export {
 } from './http-server.js';
 export { type ProblemDetails, problemBody, sendProblem, toKeelError } from './problem.js';
 export { requestIdFor } from './request-id.js';
+/** Fastify's request and reply, for route guards and handlers written outside a route literal. */
+export type { FastifyReply as HttpReply, FastifyRequest as HttpRequest } from 'fastify';

@@ -5,3 +5,5 @@
 
 export type { Logger } from 'pino';
 export { type CreateLoggerOptions, createLogger, redactedFields, redactPaths } from './create-logger.js';
+/** Where a logger writes (a pino destination stream). */
+export type { DestinationStream as LogDestination } from 'pino';

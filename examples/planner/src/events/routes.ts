@@ -1,0 +1,82 @@
+import type { HttpRoutes } from 'keel/http';
+import { z } from 'zod';
+import type { Authenticator } from '../auth/authenticator.js';
+import { eventInputSchema, eventPageSchema, eventSchema, listQuerySchema, rsvpSchema } from './schemas.js';
+import type { EventService } from './service.js';
+
+const eventParams = z.object({ eventId: z.string().max(100) });
+const participantParams = z.object({ eventId: z.string().max(100), userId: z.string().max(100) });
+const security = [{ bearerAuth: [] }];
+
+/** The events API: CRUD for organizers, RSVP for participants. */
+export function eventRoutes(auth: Authenticator, events: EventService): HttpRoutes {
+  return async (app) => {
+    app.addHook('onRequest', auth.required);
+
+    app.post(
+      '/api/v1/events',
+      { schema: { tags: ['events'], summary: 'Create an event', security, body: eventInputSchema, response: { 201: eventSchema } } },
+      async (request, reply) => reply.status(201).send(await events.create(auth.principal(request).id, request.body)),
+    );
+
+    app.get(
+      '/api/v1/events',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Events the caller organizes or joins, by start time',
+          security,
+          querystring: listQuerySchema,
+          response: { 200: eventPageSchema },
+        },
+      },
+      async (request) => events.list(auth.principal(request).id, request.query.limit, request.query.cursor),
+    );
+
+    app.get(
+      '/api/v1/events/:eventId',
+      { schema: { tags: ['events'], summary: 'One event', security, params: eventParams, response: { 200: eventSchema } } },
+      async (request) => events.get(auth.principal(request).id, request.params.eventId),
+    );
+
+    app.put(
+      '/api/v1/events/:eventId',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Replace an event (organizer only)',
+          security,
+          params: eventParams,
+          body: eventInputSchema,
+          response: { 200: eventSchema },
+        },
+      },
+      async (request) => events.update(auth.principal(request).id, request.params.eventId, request.body),
+    );
+
+    app.delete(
+      '/api/v1/events/:eventId',
+      { schema: { tags: ['events'], summary: 'Delete an event (organizer only)', security, params: eventParams } },
+      async (request, reply) => {
+        await events.remove(auth.principal(request).id, request.params.eventId);
+        return reply.status(204).send();
+      },
+    );
+
+    app.patch(
+      '/api/v1/events/:eventId/participants/:userId/status',
+      {
+        schema: {
+          tags: ['events'],
+          summary: "Answer an invitation (the participant's own)",
+          security,
+          params: participantParams,
+          body: rsvpSchema,
+          response: { 200: eventSchema },
+        },
+      },
+      async (request) =>
+        events.setStatus(auth.principal(request).id, request.params.eventId, request.params.userId, request.body.status),
+    );
+  };
+}

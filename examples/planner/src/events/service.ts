@@ -1,0 +1,173 @@
+import { ForbiddenError, NotFoundError, ValidationError } from 'keel/errors';
+import type { Kysely, Store, Transaction } from 'keel/store';
+import { type Cursor, decodeCursor, encodeCursor } from '../common/cursor.js';
+import { idOrNotFound, newId } from '../common/ids.js';
+import type { ParticipantStatus, PlannerDatabase } from '../db/schema.js';
+import type { UserRepository } from '../users/repository.js';
+import type { EventChange, EventChangeListener } from './changes.js';
+import { type EventRow, type ParticipantRow, eventRepository as events } from './repository.js';
+import type { EventInput, EventView } from './schemas.js';
+
+/** The events domain: who may do what, and which writes go together in one transaction. */
+export class EventService {
+  private readonly listeners: EventChangeListener[] = [];
+
+  constructor(
+    private readonly store: Store<PlannerDatabase>,
+    private readonly users: UserRepository,
+  ) {}
+
+  /** Adds a listener told of every change inside its transaction. */
+  onChange(listener: EventChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async create(actorId: string, input: EventInput): Promise<EventView> {
+    const now = new Date().toISOString();
+    const row: EventRow = {
+      id: newId(),
+      title: input.title,
+      description: input.description ?? null,
+      starts_at: input.startsAt,
+      ends_at: input.endsAt,
+      location: input.location ?? null,
+      organizer_id: actorId,
+      created_at: now,
+      updated_at: now,
+    };
+    return this.store.transaction(async (trx) => {
+      const participantIds = input.participantIds ?? [];
+      await this.requireUsers(trx, participantIds);
+      await events.insert(trx, row);
+      await events.addParticipants(trx, row.id, participantIds, now);
+      const event = await this.view(trx, row);
+      await this.tell(trx, { kind: 'created', event, actorId });
+      return event;
+    });
+  }
+
+  async list(actorId: string, limit: number, cursor: string | undefined): Promise<{ items: EventView[]; nextCursor: string | null }> {
+    const after: Cursor | undefined = cursor === undefined ? undefined : decodeCursor(cursor);
+    const db = this.store.db;
+    const rows = await events.pageFor(db, actorId, limit + 1, after);
+    const page = rows.slice(0, limit);
+    const items = await this.views(db, page);
+    const last = page.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ key: last.starts_at, id: last.id }) : null };
+  }
+
+  async get(actorId: string, rawId: string): Promise<EventView> {
+    const event = await this.view(this.store.db, await this.find(this.store.db, rawId));
+    if (event.organizerId !== actorId && !event.participants.some((p) => p.userId === actorId)) {
+      throw new ForbiddenError('Only the organizer and participants may see this event');
+    }
+    return event;
+  }
+
+  async update(actorId: string, rawId: string, input: EventInput): Promise<EventView> {
+    return this.store.transaction(async (trx) => {
+      const current = await this.find(trx, rawId);
+      requireOrganizer(current, actorId);
+      const before = await this.view(trx, current);
+      const now = new Date().toISOString();
+      const row: EventRow = {
+        ...current,
+        title: input.title,
+        description: input.description ?? null,
+        starts_at: input.startsAt,
+        ends_at: input.endsAt,
+        location: input.location ?? null,
+        updated_at: now,
+      };
+      await events.update(trx, row);
+      if (input.participantIds !== undefined) {
+        const wanted = new Set(input.participantIds);
+        const existing = new Set(before.participants.map((p) => p.userId));
+        const added = input.participantIds.filter((id) => !existing.has(id));
+        await this.requireUsers(trx, added);
+        await events.removeParticipants(trx, row.id, [...existing].filter((id) => !wanted.has(id)));
+        await events.addParticipants(trx, row.id, added, now);
+      }
+      const event = await this.view(trx, row);
+      await this.tell(trx, { kind: 'updated', event, before, actorId });
+      return event;
+    });
+  }
+
+  async remove(actorId: string, rawId: string): Promise<void> {
+    await this.store.transaction(async (trx) => {
+      const current = await this.find(trx, rawId);
+      requireOrganizer(current, actorId);
+      const event = await this.view(trx, current);
+      await events.delete(trx, current.id);
+      await this.tell(trx, { kind: 'deleted', event, actorId });
+    });
+  }
+
+  async setStatus(actorId: string, rawEventId: string, rawUserId: string, status: ParticipantStatus): Promise<EventView> {
+    return this.store.transaction(async (trx) => {
+      const current = await this.find(trx, rawEventId);
+      const userId = idOrNotFound(rawUserId, 'User');
+      if (userId !== actorId) throw new ForbiddenError('Only the participant may answer for themselves');
+      const before = await this.view(trx, current);
+      const previous = before.participants.find((p) => p.userId === userId);
+      if (!previous) throw new NotFoundError('You are not a participant of this event');
+      const now = new Date().toISOString();
+      await events.setStatus(trx, current.id, userId, status, now);
+      const event = await this.view(trx, current);
+      if (previous.status !== status) {
+        await this.tell(trx, { kind: 'status_changed', event, userId, from: previous.status, to: status });
+      }
+      return event;
+    });
+  }
+
+  private async find(db: Kysely<PlannerDatabase>, rawId: string): Promise<EventRow> {
+    const row = await events.find(db, idOrNotFound(rawId, 'Event'));
+    if (!row) throw new NotFoundError(`Event ${rawId} was not found`);
+    return row;
+  }
+
+  private async requireUsers(db: Kysely<PlannerDatabase>, ids: readonly string[]): Promise<void> {
+    const missing = new Set(await this.users.missing(ids, db));
+    if (missing.size === 0) return;
+    throw new ValidationError(
+      ids.flatMap((id, index) => (missing.has(id) ? [{ location: 'body', path: `participantIds.${index}`, message: `no user has id ${id}` }] : [])),
+    );
+  }
+
+  private async view(db: Kysely<PlannerDatabase>, row: EventRow): Promise<EventView> {
+    const [event] = await this.views(db, [row]);
+    return event!;
+  }
+
+  private async views(db: Kysely<PlannerDatabase>, rows: readonly EventRow[]): Promise<EventView[]> {
+    const participants = await events.participants(db, rows.map((row) => row.id));
+    const byEvent = new Map<string, ParticipantRow[]>();
+    for (const p of participants) byEvent.set(p.event_id, [...(byEvent.get(p.event_id) ?? []), p]);
+    return rows.map((row) => toView(row, byEvent.get(row.id) ?? []));
+  }
+
+  private async tell(trx: Transaction<PlannerDatabase>, change: EventChange): Promise<void> {
+    for (const listener of this.listeners) await listener(trx, change);
+  }
+}
+
+function requireOrganizer(event: EventRow, actorId: string): void {
+  if (event.organizer_id !== actorId) throw new ForbiddenError('Only the organizer may change this event');
+}
+
+function toView(row: EventRow, participants: readonly ParticipantRow[]): EventView {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    location: row.location,
+    organizerId: row.organizer_id,
+    participants: participants.map((p) => ({ userId: p.user_id, status: p.status })),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import type { TestDatabase } from 'keel/testing';
+import { createPlanner, loadPlannerConfig, type Planner } from '../src/index.js';
+
+/** A planner started on a test database, driven through Fastify's inject (no sockets). */
+export interface PlannerHarness {
+  planner: Planner;
+  logs: string[];
+  call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** Registers a user and logs in; returns its id and token. */
+  user(name: string, email?: string): Promise<{ id: string; token: string; email: string }>;
+  stop(): Promise<void>;
+}
+
+/** Plain result of a call. */
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: any;
+}
+
+let counter = 0;
+
+/** Starts a planner on `database` with the given environment on top of test defaults. */
+export async function startPlanner(database: TestDatabase, env: Record<string, string> = {}): Promise<PlannerHarness> {
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadPlannerConfig({
+    envFile: false,
+    env: {
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      DATA_DIR: database.dataDir,
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      RATE_LIMIT_AUTH_PER_MINUTE: '10000',
+      ...env,
+    },
+  });
+  const planner = createPlanner(config, { logDestination: destination });
+  await planner.service.start();
+  const call: PlannerHarness['call'] = async (method, url, options = {}) => {
+    const response = await planner.http.app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...options.headers,
+      },
+      ...(options.body === undefined ? {} : { payload: JSON.stringify(options.body) }),
+    });
+    const text = response.body;
+    let body: unknown = text;
+    if (text && /json/.test(String(response.headers['content-type']))) body = JSON.parse(text);
+    return { status: response.statusCode, headers: response.headers, body };
+  };
+  return {
+    planner,
+    logs,
+    call,
+    async user(name, email = `${name.toLowerCase()}-${process.pid}-${++counter}@example.com`) {
+      const registered = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct horse battery', name } });
+      if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+      const login = await call('POST', '/api/v1/auth/login', { body: { email, password: 'correct horse battery' } });
+      return { id: registered.body.id, token: login.body.accessToken, email };
+    },
+    stop: async () => {
+      await planner.service.stop('test over');
+    },
+  };
+}
