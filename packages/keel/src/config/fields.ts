@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 /** An integer read from an env string, within bounds. */
 export function intVar(defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) {
-  return z.coerce.number().int().min(min).max(max).default(defaultValue);
+  // A blank variable (`PORT=`) means unset: coercing it would silently give 0.
+  return z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(defaultValue));
+}
+
+function blankToUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
 /** A comma-separated list read from an env string; blank items are dropped. */
@@ -23,7 +28,9 @@ export function listVar(defaultValue: string[] = []) {
 /** `true`/`false`/`1`/`0`/`yes`/`no` read from an env string. */
 export function boolVar(defaultValue: boolean) {
   return z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .optional()
+    .preprocess(
+      (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
+      z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    )
     .transform((value) => (value === undefined ? defaultValue : ['true', '1', 'yes'].includes(value)));
 }

@@ -16,6 +16,9 @@ export const errorCodes = {
   unavailable: { status: 503, title: 'Service unavailable' },
   timeout: { status: 504, title: 'Timed out' },
   config: { status: 500, title: 'Invalid configuration' },
+  backup_failed: { status: 500, title: 'Backup failed' },
+  backup_corrupt: { status: 500, title: 'Backup failed verification' },
+  backup_tool_missing: { status: 500, title: 'A backup tool is missing or too old' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** A stable error code, one of {@link errorCodes}. */

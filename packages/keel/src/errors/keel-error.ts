@@ -39,7 +39,7 @@ export function isKeelError(value: unknown): value is KeelError {
     value instanceof KeelError ||
     (value instanceof Error &&
       typeof (value as Partial<KeelError>).code === 'string' &&
-      (value as Partial<KeelError>).code! in errorCodes &&
+      Object.hasOwn(errorCodes, (value as Partial<KeelError>).code!) &&
       typeof (value as Partial<KeelError>).status === 'number')
   );
 }

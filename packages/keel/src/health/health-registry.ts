@@ -44,7 +44,8 @@ export class HealthRegistry {
 
   /** Adds a check; a second one with the same name replaces the first. */
   register(check: HealthCheck): void {
-    this.checks.set(check.name, { critical: true, timeoutMs: 2000, ...check });
+    // `??` rather than spread defaults: an explicit `critical: undefined` must still mean critical.
+    this.checks.set(check.name, { ...check, critical: check.critical ?? true, timeoutMs: check.timeoutMs ?? 2000 });
   }
 
   /** Removes a check. */

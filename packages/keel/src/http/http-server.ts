@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -88,7 +89,8 @@ export class HttpServer implements Component {
   private readonly plugins: HttpRoutes[] = [];
   private instance: HttpApp | undefined;
   private draining = false;
-  private inFlight = 0;
+  // Requests accepted before the drain, by raw request, with a line naming each for the shutdown log.
+  private readonly inFlight = new Map<object, string>();
   private idle: (() => void) | undefined;
 
   constructor(options: HttpServerOptions = {}) {
@@ -121,8 +123,8 @@ export class HttpServer implements Component {
     const app = Fastify({
       loggerInstance: context.logger,
       genReqId: requestIdFor,
-      requestIdLogLabel: 'requestId',
-      disableRequestLogging: true,
+      // Keel logs one 'request completed' line itself; Fastify's own request lines are off.
+      logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
       bodyLimit: this.options.bodyLimit ?? 1_048_576,
       trustProxy: this.options.trustProxy ?? false,
       routerOptions: { ignoreTrailingSlash: true },
@@ -138,21 +140,18 @@ export class HttpServer implements Component {
     );
 
     // Requests accepted before the drain are counted, so stop() knows when the last one is done.
-    const counted = new WeakSet<object>();
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id);
       if (this.draining && !OPERATIONAL.test(request.url)) {
         reply.header('connection', 'close').header('retry-after', '5');
         return sendProblem(new UnavailableError('The service is shutting down'), request, reply);
       }
-      counted.add(request.raw);
-      this.inFlight += 1;
+      this.inFlight.set(request.raw, `${request.method} ${request.url} (request ${request.id})`);
       request.log.debug({ method: request.method, url: request.url }, 'incoming request');
     });
     const settle = (request: FastifyRequest): void => {
-      if (!counted.delete(request.raw)) return;
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle?.();
+      if (!this.inFlight.delete(request.raw)) return;
+      if (this.inFlight.size === 0) this.idle?.();
     };
     app.addHook('onRequestAbort', async (request) => settle(request));
     app.addHook('onResponse', async (request, reply) => {
@@ -168,6 +167,18 @@ export class HttpServer implements Component {
       );
     });
 
+    try {
+      await this.configure(app, context);
+      await app.listen({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 3000 });
+    } catch (error) {
+      // A half-built server (a plugin failed, the port is taken) must not keep sockets or timers open.
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+    context.logger.info({ url: this.url }, 'HTTP server listening');
+  }
+
+  private async configure(app: HttpApp, context: ComponentContext): Promise<void> {
     registerMetrics(app, context.metrics);
     await app.register(helmet, { global: true });
     const origins = this.options.corsOrigins ?? [];
@@ -202,8 +213,6 @@ export class HttpServer implements Component {
       reply.type(context.metrics.contentType).send(await context.metrics.text()),
     );
     for (const plugin of this.plugins) await app.register(plugin);
-    await app.listen({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 3000 });
-    context.logger.info({ url: this.url }, 'HTTP server listening');
   }
 
   beginShutdown(): void {
@@ -214,15 +223,16 @@ export class HttpServer implements Component {
     const app = this.instance;
     if (!app) return;
     this.draining = true;
-    if (this.inFlight > 0) {
-      context.logger.info({ inFlight: this.inFlight }, 'waiting for requests in flight');
+    if (this.inFlight.size > 0 && !context.signal.aborted) {
+      context.logger.info({ inFlight: this.inFlight.size }, 'waiting for requests in flight');
       await new Promise<void>((resolve) => {
         this.idle = resolve;
         context.signal.addEventListener('abort', () => resolve(), { once: true });
       });
     }
-    if (this.inFlight > 0) {
-      context.reportAbandoned(`${this.inFlight} HTTP requests in flight`);
+    if (this.inFlight.size > 0) {
+      for (const request of this.inFlight.values()) context.reportAbandoned(`HTTP request ${request}`);
+      this.inFlight.clear();
       app.server.closeAllConnections();
     }
     await app.close();

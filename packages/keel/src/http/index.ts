@@ -2,6 +2,9 @@
  * `keel/http`: the HTTP server component (Fastify) with Keel's production defaults.
  * @module
  */
+
+/** Fastify's request and reply, for route guards and handlers written outside a route literal. */
+export type { FastifyReply as HttpReply, FastifyRequest as HttpRequest } from 'fastify';
 export {
   createHttpServer,
   type HttpApp,
@@ -12,5 +15,3 @@ export {
 } from './http-server.js';
 export { type ProblemDetails, problemBody, sendProblem, toKeelError } from './problem.js';
 export { requestIdFor } from './request-id.js';
-/** Fastify's request and reply, for route guards and handlers written outside a route literal. */
-export type { FastifyReply as HttpReply, FastifyRequest as HttpRequest } from 'fastify';

@@ -40,7 +40,9 @@ const statusCodes: Record<number, ErrorCode> = {
 export function toKeelError(error: unknown): KeelError {
   if (isKeelError(error)) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const location = (error as FastifyError).validationContext ?? 'body';
+    const context = (error as FastifyError).validationContext ?? 'body';
+    // Fastify says `querystring`; FieldError's documented location is `query`.
+    const location = context === 'querystring' ? 'query' : context;
     const fields: FieldError[] = error.validation.map((issue) => ({
       location,
       path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
@@ -53,7 +55,13 @@ export function toKeelError(error: unknown): KeelError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = statusCodes[status] ?? 'validation';
     if (code === 'validation') {
-      return new ValidationError([{ location: 'body', path: '', message: fastifyError.message ?? 'is invalid' }]);
+      return new ValidationError(
+        [{ location: 'body', path: '', message: fastifyError.message ?? 'is invalid' }],
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
     return new KeelError(code, fastifyError.message ?? 'The request was refused', { cause: error });
   }

@@ -8,6 +8,7 @@ import {
   type HistogramConfiguration,
   Registry,
 } from 'prom-client';
+import { KeelError } from '../errors/index.js';
 
 /** Options of {@link createMetricsRegistry}. */
 export interface MetricsRegistryOptions {
@@ -39,17 +40,17 @@ export class MetricsRegistry {
 
   /** Gets or creates a counter. */
   counter<L extends string>(config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {
-    return this.getOrCreate(config.name, () => new Counter({ ...config, registers: [this.registry] }));
+    return this.getOrCreate(config.name, Counter, () => new Counter({ ...config, registers: [this.registry] }));
   }
 
   /** Gets or creates a gauge. */
   gauge<L extends string>(config: Omit<GaugeConfiguration<L>, 'registers'>): Gauge<L> {
-    return this.getOrCreate(config.name, () => new Gauge({ ...config, registers: [this.registry] }));
+    return this.getOrCreate(config.name, Gauge, () => new Gauge({ ...config, registers: [this.registry] }));
   }
 
   /** Gets or creates a histogram. */
   histogram<L extends string>(config: Omit<HistogramConfiguration<L>, 'registers'>): Histogram<L> {
-    return this.getOrCreate(config.name, () => new Histogram({ ...config, registers: [this.registry] }));
+    return this.getOrCreate(config.name, Histogram, () => new Histogram({ ...config, registers: [this.registry] }));
   }
 
   /** The Prometheus text exposition of every metric. */
@@ -62,8 +63,14 @@ export class MetricsRegistry {
     return this.registry.contentType;
   }
 
-  private getOrCreate<M>(name: string, create: () => M): M {
-    return (this.registry.getSingleMetric(name) as M | undefined) ?? create();
+  // A name already taken by another kind of metric is a programming error, not a metric to share.
+  private getOrCreate<M>(name: string, kind: abstract new (...args: never[]) => unknown, create: () => M): M {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing === undefined) return create();
+    if (!(existing instanceof kind)) {
+      throw new KeelError('conflict', `The metric "${name}" already exists as another kind of metric`);
+    }
+    return existing as M;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { KeelError } from '../errors/index.js';
+import { KeelError, UnavailableError } from '../errors/index.js';
 import { HealthRegistry } from '../health/index.js';
 import { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
@@ -52,6 +52,7 @@ export class Service {
   private started: Component[] = [];
   private currentState: ServiceState = 'idle';
   private stopping: Promise<StopResult> | undefined;
+  private startSettled: Promise<void> = Promise.resolve();
 
   constructor(options: ServiceOptions) {
     this.name = options.name;
@@ -84,13 +85,27 @@ export class Service {
     return component as T;
   }
 
-  /** Starts every component in dependency order; if one fails, stops those already started and rethrows. */
+  /**
+   * Starts every component in dependency order; if one fails (or `stop` is called meanwhile), stops
+   * those already started and rejects. Rejects with a `config` {@link KeelError} on a dependency cycle
+   * or an unknown dependency, before anything starts.
+   */
   async start(): Promise<void> {
     if (this.currentState !== 'idle')
       throw new KeelError('conflict', `The service cannot start while ${this.currentState}`);
-    this.currentState = 'starting';
+    // Ordered before the state changes: a cycle must leave the service idle, not stuck in `starting`.
     const ordered = startOrder(this.components);
+    this.currentState = 'starting';
+    let settle!: () => void;
+    this.startSettled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    let failure: { error: unknown } | undefined;
     for (const component of ordered) {
+      if (this.stopping) {
+        failure = { error: new UnavailableError(`The service "${this.name}" was stopped while starting`) };
+        break;
+      }
       const logger = this.logger.child({ component: component.name });
       const context: ComponentContext = {
         logger,
@@ -105,9 +120,14 @@ export class Service {
         logger.debug('component started');
       } catch (error) {
         logger.error({ err: error }, 'component failed to start');
-        await this.stop('start failed');
-        throw error;
+        failure = { error };
+        break;
       }
+    }
+    settle();
+    if (failure) {
+      await this.stop('start failed');
+      throw failure.error;
     }
     this.currentState = 'running';
     this.logger.info({ components: ordered.map((c) => c.name) }, 'service started');
@@ -120,7 +140,10 @@ export class Service {
   }
 
   private async stopAll(reason: string): Promise<StopResult> {
+    const wasStarting = this.currentState === 'starting';
     this.currentState = 'stopping';
+    // A component still starting finishes first; start() then stops launching the rest.
+    if (wasStarting) await this.startSettled;
     const deadline = Date.now() + this.shutdownGraceMs;
     this.logger.info({ reason, graceMs: this.shutdownGraceMs }, 'service stopping');
     const controller = new AbortController();
@@ -155,35 +178,43 @@ export class Service {
     this.currentState = 'stopped';
     const clean = abandoned.length === 0 && !controller.signal.aborted;
     if (clean) this.logger.info('service stopped');
-    else this.logger.error({ abandoned }, 'service stopped past its grace period; this work was cut');
+    else
+      this.logger.error({ abandoned, graceMs: this.shutdownGraceMs }, 'service stopped uncleanly; this work was cut');
     return { clean, abandoned, exitCode: clean ? 0 : 1 };
   }
 
   /**
    * Starts the service and keeps it until SIGTERM or SIGINT, then stops it and exits the process:
-   * 0 after a clean shutdown, 1 otherwise. A second signal exits at once. Uncaught errors are logged
-   * as fatal and stop the service the same way (exit 1).
+   * 0 after a clean shutdown, 1 otherwise. A second signal exits at once (1). Uncaught exceptions and
+   * unhandled rejections are logged as fatal and stop the service the same way (exit 1). A failed
+   * start exits 1.
    */
   async run(): Promise<void> {
     let crashed = false;
+    let exiting = false;
+    const exit = (code: number): void => {
+      if (exiting) return;
+      exiting = true;
+      process.exitCode = code;
+      process.exit(code);
+    };
     const shutdown = (reason: string): void => {
-      void this.stop(reason).then((result) => {
-        process.exit(crashed ? 1 : result.exitCode);
-      });
+      void this.stop(reason).then((result) => exit(crashed ? 1 : result.exitCode));
     };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;
       if (signals > 1) {
         this.logger.fatal({ signal }, 'second signal: exiting at once');
-        process.exit(1);
+        exit(1);
+        return;
       }
-      this.logger.info({ signal }, 'signal received');
+      this.logger.info({ signal }, 'signal received: shutting down');
       shutdown(signal);
     };
     const onFatal = (error: unknown, origin: string): void => {
       crashed = true;
-      this.logger.fatal({ err: error, origin }, 'fatal error: stopping');
+      this.logger.fatal({ err: error, origin }, 'fatal error: shutting down');
       shutdown(origin);
     };
     process.on('SIGTERM', onSignal);
@@ -193,8 +224,10 @@ export class Service {
     try {
       await this.start();
     } catch (error) {
+      // A signal during start already shut down the started components: exit as that shutdown says.
+      if (signals > 0) return;
       this.logger.fatal({ err: error }, 'service failed to start');
-      process.exit(1);
+      exit(1);
     }
   }
 }

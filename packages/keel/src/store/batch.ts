@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Updateable } from 'kysely';
 import { ValidationError } from '../errors/index.js';
 
 // Bound parameters per statement: SQLite allows 32766, PostgreSQL 65535; stay well under both.
@@ -19,7 +19,15 @@ export function rowsPerStatement(columns: number, requested?: number): number {
   return Math.min(limit, requested ?? limit);
 }
 
-/** Inserts rows in chunked multi-row statements; returns the number inserted. */
+type LooseDb = Kysely<Record<string, Record<string, unknown>>>;
+
+// Runs `work` in a transaction, or in the caller's when `db` already is one (Kysely cannot nest them).
+function inTransaction<T>(db: LooseDb, work: (trx: LooseDb) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute(work);
+}
+
+/** Inserts rows in chunked multi-row statements, all in one transaction; returns the number inserted. */
 export async function insertMany<DB, T extends keyof DB & string>(
   db: Kysely<DB>,
   table: T,
@@ -27,46 +35,79 @@ export async function insertMany<DB, T extends keyof DB & string>(
   options: { chunkSize?: number } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = Object.keys(rows[0] as object).length;
-  let inserted = 0;
-  for (const part of chunk(rows, rowsPerStatement(columns, options.chunkSize))) {
-    // Kysely's generic insert types cannot follow a table name chosen at run time.
-    await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
-      .insertInto(table)
-      .values(part as Record<string, unknown>[])
-      .execute();
-    inserted += part.length;
-  }
-  return inserted;
+  // Rows may differ in keys: Kysely binds the union of them for every row of a statement.
+  const columns = new Set(rows.flatMap((row) => Object.keys(row as object))).size;
+  // Kysely's generic insert types cannot follow a table name chosen at run time.
+  return inTransaction(db as unknown as LooseDb, async (trx) => {
+    let inserted = 0;
+    for (const part of chunk(rows, rowsPerStatement(columns, options.chunkSize))) {
+      await trx
+        .insertInto(table)
+        .values(part as Record<string, unknown>[])
+        .execute();
+      inserted += part.length;
+    }
+    return inserted;
+  });
 }
 
-/** Updates each row by its key column, in one transaction; returns the number of rows changed. */
+/**
+ * Updates each row by its key column, all in one transaction; returns the number of rows changed.
+ * On PostgreSQL rows with the same columns go in chunked `UPDATE ... FROM json_populate_recordset`
+ * statements (one parameter each, typed by the table); SQLite, in process, updates row by row.
+ */
 export async function updateMany<DB, T extends keyof DB & string, K extends keyof Updateable<DB[T]> & string>(
   db: Kysely<DB>,
   table: T,
   key: K,
   rows: readonly Updateable<DB[T]>[],
+  options: { chunkSize?: number } = {},
 ): Promise<number> {
-  const loose = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  const target = table as string;
-  return loose.transaction().execute(async (trx) => {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows as Record<string, unknown>[]) {
+    if (row[key] === undefined || row[key] === null) {
+      throw new ValidationError([{ location: 'rows', path: key, message: `every row needs its ${key}` }]);
+    }
+    const columns = Object.keys(row)
+      .filter((column) => column !== key && row[column] !== undefined)
+      .sort();
+    if (columns.length === 0) continue;
+    const signature = JSON.stringify(columns);
+    groups.set(signature, [...(groups.get(signature) ?? []), row]);
+  }
+  const loose = db as unknown as LooseDb;
+  const postgres = loose.getExecutor().adapter instanceof PostgresAdapter;
+  return inTransaction(loose, async (trx) => {
     let changed = 0;
-    for (const row of rows as Record<string, unknown>[]) {
-      const id = row[key];
-      if (id === undefined || id === null) {
-        throw new ValidationError([{ location: 'rows', path: key, message: `every row needs its ${key}` }]);
+    for (const [signature, group] of groups) {
+      const columns = JSON.parse(signature) as string[];
+      if (postgres && group.every((row) => columns.every((column) => isJsonSafe(row[column])))) {
+        for (const part of chunk(group, options.chunkSize ?? 5000)) {
+          const assignments = sql.join(columns.map((column) => sql`${sql.id(column)} = ${sql.ref(`v.${column}`)}`));
+          const result = await sql`update ${sql.table(table)} set ${assignments}
+            from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) as v
+            where ${sql.ref(`${table}.${key}`)} = ${sql.ref(`v.${key}`)}`.execute(trx);
+          changed += Number(result.numAffectedRows ?? 0n);
+        }
+        continue;
       }
-      const { [key]: _ignored, ...values } = row;
-      if (Object.keys(values).length === 0) continue;
-      const result = await trx
-        .updateTable(target)
-        .set(values)
-        .where(key as string, '=', id as string | number)
-        .executeTakeFirst();
-      changed += Number(result.numUpdatedRows);
+      for (const row of group) {
+        const values = Object.fromEntries(columns.map((column) => [column, row[column]]));
+        const result = await trx
+          .updateTable(table as string)
+          .set(values)
+          .where(key as string, '=', row[key] as string | number)
+          .executeTakeFirst();
+        changed += Number(result.numUpdatedRows);
+      }
     }
     return changed;
   });
+}
+
+// Values that survive a JSON round trip into PostgreSQL's record types (Buffers and bigints do not).
+function isJsonSafe(value: unknown): boolean {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value) || value instanceof Date;
 }
 
 /** Rows whose `idColumn` is in `ids`, fetched in chunks, in the order of `ids` (missing ones skipped). */
@@ -78,14 +119,15 @@ export async function getManyByIds<DB, T extends keyof DB & string>(
 ): Promise<Selectable<DB[T]>[]> {
   const idColumn = options.idColumn ?? 'id';
   const unique = [...new Set(ids)];
-  const loose = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  const found = new Map<unknown, Record<string, unknown>>();
+  const loose = db as unknown as LooseDb;
+  // Keyed by string: PostgreSQL returns bigint ids as strings even when asked with numbers.
+  const found = new Map<string, Record<string, unknown>>();
   for (const part of chunk(unique, options.chunkSize ?? 1000)) {
     const rows = await loose.selectFrom(table).selectAll().where(idColumn, 'in', part).execute();
-    for (const row of rows) found.set(row[idColumn], row);
+    for (const row of rows) found.set(String(row[idColumn]), row);
   }
   return ids.flatMap((id) => {
-    const row = found.get(id);
+    const row = found.get(String(id));
     return row ? [row as Selectable<DB[T]>] : [];
   });
 }

@@ -59,17 +59,20 @@ export class Store<DB> implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
-    this.opened = openDialect(this.options);
-    this.kysely = new Kysely<DB>({ dialect: this.opened.kyselyDialect });
     try {
+      this.opened = openDialect(this.options);
+      this.kysely = new Kysely<DB>({ dialect: this.opened.kyselyDialect });
       await sql`select 1`.execute(this.kysely);
       await this.migrate(context);
     } catch (error) {
-      await this.kysely.destroy();
+      await this.kysely?.destroy().catch(() => undefined);
       this.kysely = undefined;
-      throw new UnavailableError(`The store could not open ${this.opened.dialect} database "${this.opened.location}"`, {
-        cause: error,
-      });
+      // The cause's message (ECONNREFUSED, a failed migration) says what to fix; the URL's password never shows.
+      const where = this.opened
+        ? `${this.opened.dialect} database "${this.opened.location}"`
+        : `${this.dialect} database`;
+      const why = error instanceof Error ? error.message || String(error) : String(error);
+      throw new UnavailableError(`The store could not open the ${where}: ${why}`, { cause: error });
     }
     context.health.register({
       name: this.name === 'store' ? 'database' : this.name,

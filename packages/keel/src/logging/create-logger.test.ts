@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, redactPaths } from './index.js';
+
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines with level, name and message', () => {
+    const out = capture();
+    const logger = createLogger({ name: 'planner', level: 'debug', destination: out.stream });
+    logger.debug({ answer: 42 }, 'hello');
+    logger.trace('hidden');
+    const [line, ...rest] = out.lines();
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ level: 20, name: 'planner', msg: 'hello', answer: 42 });
+  });
+
+  it('redacts credentials at the top level and nested', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream, redact: ['apiKey'] });
+    logger.info(
+      {
+        password: 'p1',
+        token: 't1',
+        apiKey: 'k1',
+        req: { headers: { authorization: 'Bearer abc', cookie: 'sid=1', 'set-cookie': 'sid=2', accept: 'json' } },
+        user: { profile: { credentials: { password: 'p2', refreshToken: 'r', accessToken: 'a' } } },
+        list: [{ token: 't2' }],
+      },
+      'login',
+    );
+    const child = logger.child({ requestId: 'r-1' });
+    child.info({ body: { password: 'p3' } }, 'child line');
+    const text = JSON.stringify(out.lines());
+    for (const secret of ['p1', 't1', 'k1', 'Bearer abc', 'sid=1', 'sid=2', 'p2', '"r"', '"a"', 't2', 'p3']) {
+      expect(text).not.toContain(secret);
+    }
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({ password: '[redacted]', req: { headers: { accept: 'json' } } });
+    expect(second).toMatchObject({ requestId: 'r-1', body: { password: '[redacted]' } });
+  });
+
+  it('serialises errors with their stack', () => {
+    const out = capture();
+    createLogger({ destination: out.stream }).error({ err: new Error('boom') }, 'failed');
+    const [line] = out.lines();
+    expect(line?.err).toMatchObject({ type: 'Error', message: 'boom' });
+    expect(String((line?.err as { stack: string }).stack)).toContain('create-logger.test.ts');
+  });
+
+  it('builds bracketed paths for header names', () => {
+    expect(redactPaths(['set-cookie'], 1)).toEqual(['["set-cookie"]', '*["set-cookie"]']);
+    expect(redactPaths(['token'], 2)).toEqual(['token', '*.token', '*.*.token']);
+  });
+});
