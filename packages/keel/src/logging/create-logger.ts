@@ -59,5 +59,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   if (options.pretty) {
     return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return pino(config);
+  // Synchronous writes: pino's async default writes through libuv's thread pool, where CPU-heavy
+  // work (argon2, crypto) queues log lines behind it for seconds.
+  return pino(config, pino.destination({ fd: process.stdout.fd ?? 1, sync: true }));
 }
