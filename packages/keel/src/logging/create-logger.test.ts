@@ -60,9 +60,9 @@ describe('createLogger', () => {
   it('serialises errors with their stack', () => {
     const out = capture();
     createLogger({ destination: out.stream }).error({ err: new Error('boom') }, 'failed');
-    const [line] = out.lines();
-    expect(line?.err).toMatchObject({ type: 'Error', message: 'boom' });
-    expect(String((line?.err as { stack: string }).stack)).toContain('create-logger.test.ts');
+    const err = out.lines()[0]?.err as { type: string; message: string; stack: string };
+    expect(err).toMatchObject({ type: 'Error', message: 'boom' });
+    expect(err.stack).toContain('create-logger.test.ts');
   });
 
   it('builds bracketed paths for header names', () => {

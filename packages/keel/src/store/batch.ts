@@ -73,7 +73,9 @@ export async function updateMany<DB, T extends keyof DB & string, K extends keyo
       .sort();
     if (columns.length === 0) continue;
     const signature = JSON.stringify(columns);
-    groups.set(signature, [...(groups.get(signature) ?? []), row]);
+    const group = groups.get(signature);
+    if (group) group.push(row);
+    else groups.set(signature, [row]);
   }
   const loose = db as unknown as LooseDb;
   const postgres = loose.getExecutor().adapter instanceof PostgresAdapter;
