@@ -1,3 +1,4 @@
+import { type KeyObject, createSecretKey } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { UnauthorizedError } from 'keel/errors';
 
@@ -5,11 +6,12 @@ const ISSUER = 'planner';
 
 /** Signs and verifies the planner's HS256 access tokens. */
 export class TokenIssuer {
-  private readonly key: Uint8Array;
+  // A KeyObject made once: given raw bytes, jose would import a new key on every verify.
+  private readonly key: KeyObject;
   readonly ttlSeconds: number;
 
   constructor(secret: string, ttlSeconds: number) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
     this.ttlSeconds = ttlSeconds;
   }
 
