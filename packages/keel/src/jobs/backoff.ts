@@ -1,0 +1,13 @@
+import type { BackoffOptions } from './types.js';
+
+/** The default backoff: exponential from 1 s, doubling, up to 1 hour, with full jitter. */
+export const defaultBackoff: BackoffOptions = { type: 'exponential', baseMs: 1000, maxMs: 3_600_000, jitter: true };
+
+/** The delay before the attempt after failed attempt number `attempt` (1-based). */
+export function backoffDelay(backoff: BackoffOptions, attempt: number, random: () => number = Math.random): number {
+  if (backoff.type === 'fixed') return backoff.delayMs;
+  const base = backoff.baseMs ?? 1000;
+  const max = backoff.maxMs ?? 3_600_000;
+  const delay = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return Math.round((backoff.jitter ?? true) ? random() * delay : delay);
+}

@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import { TimeoutError } from '../errors/index.js';
+import { backoffDelay } from './backoff.js';
+import type { JobType } from './define-job.js';
+import { isPermanentJobError } from './errors.js';
+import type { JobMetrics } from './metrics.js';
+import { retrying } from './retrying.js';
+import { attemptError, toMs } from './rows.js';
+import type { RunningJob } from './running-job.js';
+import type { ClaimedRow } from './sql/claim-jobs.js';
+import type { SqlTarget } from './sql/db.js';
+import { failJob } from './sql/fail-job.js';
+import { setProgress } from './sql/set-progress.js';
+import type { BackoffOptions, JobContext } from './types.js';
+
+/** What running one job needs from its worker. */
+export interface ExecuteDeps {
+  target: SqlTarget;
+  workerId: string;
+  logger: Logger;
+  metrics: JobMetrics | undefined;
+  defaults: { timeoutMs: number; backoff: BackoffOptions };
+  /** Stores a completion (batched). */
+  complete(row: ClaimedRow, result: string | null): void;
+  /** True once the worker stopped for good: pending writes give up. */
+  closed(): boolean;
+}
+
+/** Starts one claimed job's handler with its timeout and abort signal; the returned record settles when it is over. */
+export function executeJob(row: ClaimedRow, type: JobType, deps: ExecuteDeps): RunningJob {
+  const controller = new AbortController();
+  const job: RunningJob = { row, controller, detached: false, settled: Promise.resolve() };
+  job.settled = run(job, type, deps);
+  return job;
+}
+
+async function run(job: RunningJob, type: JobType, deps: ExecuteDeps): Promise<void> {
+  const { row, controller } = job;
+  const started = performance.now();
+  const labels = { queue: row.queue, type: row.type };
+  deps.metrics?.wait.observe(labels, Math.max(0, Date.now() - toMs(row.run_at)) / 1000);
+  const timeoutMs = row.timeout_ms ?? type.timeoutMs ?? deps.defaults.timeoutMs;
+  const timer = setTimeout(
+    () => controller.abort(new TimeoutError(`The job ran past its ${timeoutMs} ms timeout`)),
+    timeoutMs,
+  );
+  let aborted: (() => void) | undefined;
+  try {
+    const payload: unknown = JSON.parse(row.payload);
+    // A handler that ignores its signal is left behind: the attempt ends when the signal aborts.
+    const abort = new Promise<never>((_, reject) => {
+      aborted = () => reject(controller.signal.reason);
+      controller.signal.addEventListener('abort', aborted, { once: true });
+    });
+    abort.catch(() => undefined);
+    const result = await Promise.race([type.handle(payload, jobContext(row, controller.signal, deps)), abort]);
+    if (job.detached) return;
+    deps.metrics?.duration.observe({ ...labels, outcome: 'completed' }, (performance.now() - started) / 1000);
+    deps.complete(row, result === undefined ? null : JSON.stringify(result));
+  } catch (error) {
+    if (job.detached) return;
+    deps.metrics?.duration.observe({ ...labels, outcome: 'failed' }, (performance.now() - started) / 1000);
+    await recordFailure(row, type, error, deps);
+  } finally {
+    clearTimeout(timer);
+    if (aborted) controller.signal.removeEventListener('abort', aborted);
+  }
+}
+
+async function recordFailure(row: ClaimedRow, type: JobType, error: unknown, deps: ExecuteDeps): Promise<void> {
+  const now = Date.now();
+  const final = isPermanentJobError(error) || row.attempts >= row.max_attempts;
+  const backoff = row.backoff ? (JSON.parse(row.backoff) as BackoffOptions) : (type.backoff ?? deps.defaults.backoff);
+  const retryAt = final ? null : now + backoffDelay(backoff, row.attempts);
+  const stored = await retrying(
+    () =>
+      failJob(deps.target, {
+        id: row.id,
+        workerId: deps.workerId,
+        error: JSON.stringify(attemptError(error, row.attempts, now)),
+        retryAt,
+        now,
+      }),
+    deps.logger,
+    'storing a failed job attempt',
+    deps.closed,
+  );
+  const labels = { queue: row.queue, type: row.type };
+  deps.logger.warn(
+    { err: error, jobId: row.id, type: row.type, attempt: row.attempts, retryAt },
+    final ? 'job failed' : 'job attempt failed; will retry',
+  );
+  if (!stored) return;
+  if (final) deps.metrics?.failed.inc(labels);
+  else deps.metrics?.retried.inc(labels);
+}
+
+function jobContext(row: ClaimedRow, signal: AbortSignal, deps: ExecuteDeps): JobContext {
+  let logger: Logger | undefined;
+  return {
+    id: row.id,
+    attempt: row.attempts,
+    signal,
+    // Built on first use: most handlers never log, and a child logger per job costs.
+    get logger() {
+      logger ??= deps.logger.child({ jobId: row.id, type: row.type, attempt: row.attempts });
+      return logger;
+    },
+    progress: (value: number) => setProgress(deps.target, row.id, deps.workerId, value),
+  };
+}

@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import type { SqlTarget } from './db.js';
+
+/** A finished attempt's job and its result (JSON, or `null`). */
+export interface Completion {
+  id: string;
+  result: string | null;
+}
+
+/**
+ * Marks jobs completed in one statement, only where this worker still holds the lease; with
+ * `deleteAtOnce` (retention 0) deletes them instead. Returns the ids that were completed.
+ */
+export async function completeJobs(
+  { db }: SqlTarget,
+  completions: readonly Completion[],
+  workerId: string,
+  now: number,
+  deleteAtOnce: boolean,
+): Promise<string[]> {
+  if (completions.length === 0) return [];
+  const ids = sql.join(completions.map((c) => c.id));
+  const owned = sql`id in (${ids}) and locked_by = ${workerId} and state = 'running'`;
+  if (deleteAtOnce) {
+    const { rows } = await sql<{ id: string }>`delete from keel_job where ${owned} returning id`.execute(db);
+    return rows.map((r) => String(r.id));
+  }
+  const withResults = completions.filter((c) => c.result !== null);
+  const result =
+    withResults.length === 0
+      ? sql`null`
+      : sql`case id ${sql.join(
+          withResults.map((c) => sql`when ${c.id} then ${c.result}`),
+          sql` `,
+        )} else null end`;
+  const { rows } = await sql<{ id: string }>`
+    update keel_job set state = 'completed', locked_by = null, locked_until = null, finished_at = ${now},
+      result = ${result}
+    where ${owned} returning id`.execute(db);
+  return rows.map((r) => String(r.id));
+}
