@@ -17,7 +17,7 @@ export interface AppOptions {
   openapi?: { title?: string; version?: string; description?: string };
   /** The rate limit's client key. Default: the client IP. */
   rateLimitKey?: HttpRateLimitOptions['keyGenerator'];
-  /** Where logs go. Default: stdout. */
+  /** Where JSON log lines go. Default: stdout (pretty when `LOG_PRETTY`). */
   logDestination?: DestinationStream;
 }
 
@@ -44,6 +44,7 @@ export function createApp<DB>(options: AppOptions): App<DB> {
   const { config } = options;
   const logger = createLogger({
     level: config.LOG_LEVEL,
+    // A given destination (tests, files) gets JSON lines to parse, never pretty text.
     pretty: config.LOG_PRETTY && !options.logDestination,
     name: options.name,
     ...(options.logDestination ? { destination: options.logDestination } : {}),

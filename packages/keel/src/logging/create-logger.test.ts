@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, redactPaths } from './index.js';
 
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+function capture(): { stream: Writable; raw: () => string; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -12,6 +12,7 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
   });
   return {
     stream,
+    raw: () => chunks.join(''),
     lines: () =>
       chunks
         .join('')
@@ -63,6 +64,16 @@ describe('createLogger', () => {
     const err = out.lines()[0]?.err as { type: string; message: string; stack: string };
     expect(err).toMatchObject({ type: 'Error', message: 'boom' });
     expect(err.stack).toContain('create-logger.test.ts');
+  });
+
+  it('writes pretty lines when asked, still redacted', () => {
+    const out = capture();
+    createLogger({ pretty: true, destination: out.stream, name: 'planner' }).info({ password: 'p9' }, 'pretty hello');
+    const text = out.raw();
+    expect(text).toContain('pretty hello');
+    expect(text).toContain('INFO');
+    expect(text).not.toContain('p9');
+    expect(() => JSON.parse(text)).toThrow();
   });
 
   it('builds bracketed paths for header names', () => {

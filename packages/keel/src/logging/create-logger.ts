@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /** Field names whose values never reach a log line, at any depth up to {@link REDACT_DEPTH}. */
 export const redactedFields = [
@@ -16,7 +17,7 @@ const REDACT_DEPTH = 4;
 export interface CreateLoggerOptions {
   /** Default: `info`. */
   level?: string;
-  /** Human-readable output through pino-pretty. Default: `false`. */
+  /** Human-readable output through pino-pretty (coloured on a TTY), to `destination` when given. Default: `false`. */
   pretty?: boolean;
   /** Name stamped on every line. Default: none. */
   name?: string;
@@ -55,10 +56,13 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     ...(options.name === undefined ? {} : { name: options.name }),
   };
-  if (options.destination) return pino(config, options.destination);
   if (options.pretty) {
-    return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true } } });
+    // In-process and synchronous (no transport worker), so the last lines before process.exit are kept.
+    const destination = options.destination ?? 1;
+    const colorize = destination === 1 && process.stdout.isTTY === true;
+    return pino(config, pinoPretty({ colorize, destination, sync: true }));
   }
+  if (options.destination) return pino(config, options.destination);
   // Synchronous writes: pino's async default writes through libuv's thread pool, where CPU-heavy
   // work (argon2, crypto) queues log lines behind it for seconds.
   return pino(config, pino.destination({ fd: process.stdout.fd ?? 1, sync: true }));

@@ -1,4 +1,12 @@
-import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Updateable } from 'kysely';
+import {
+  type Insertable,
+  type Kysely,
+  PostgresAdapter,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import { ValidationError } from '../errors/index.js';
 
 // Bound parameters per statement: SQLite allows 32766, PostgreSQL 65535; stay well under both.
@@ -29,7 +37,7 @@ function inTransaction<T>(db: LooseDb, work: (trx: LooseDb) => Promise<T>): Prom
 
 /** Inserts rows in chunked multi-row statements, all in one transaction; returns the number inserted. */
 export async function insertMany<DB, T extends keyof DB & string>(
-  db: Kysely<DB>,
+  db: Kysely<DB> | Transaction<DB>,
   table: T,
   rows: readonly Insertable<DB[T]>[],
   options: { chunkSize?: number } = {},
@@ -57,7 +65,7 @@ export async function insertMany<DB, T extends keyof DB & string>(
  * statements (one parameter each, typed by the table); SQLite, in process, updates row by row.
  */
 export async function updateMany<DB, T extends keyof DB & string, K extends keyof Updateable<DB[T]> & string>(
-  db: Kysely<DB>,
+  db: Kysely<DB> | Transaction<DB>,
   table: T,
   key: K,
   rows: readonly Updateable<DB[T]>[],
@@ -114,7 +122,7 @@ function isJsonSafe(value: unknown): boolean {
 
 /** Rows whose `idColumn` is in `ids`, fetched in chunks, in the order of `ids` (missing ones skipped). */
 export async function getManyByIds<DB, T extends keyof DB & string>(
-  db: Kysely<DB>,
+  db: Kysely<DB> | Transaction<DB>,
   table: T,
   ids: readonly (string | number)[],
   options: { idColumn?: keyof Selectable<DB[T]> & string; chunkSize?: number } = {},
