@@ -75,24 +75,23 @@ export function buildRows(items: readonly EnqueueItem[], defaults: EnqueueDefaul
  */
 export async function storeRows(target: SqlTarget, rows: readonly NewJob[]): Promise<EnqueuedJob[]> {
   const results = new Map<string, EnqueuedJob>();
-  let todo = rows;
+  let todo: NewJob[] = [...rows];
   // A holder can finish between the skipped insert and the lookup; then the row is inserted on the next round.
   for (let round = 0; round < 5 && todo.length > 0; round += 1) {
     const inserted = await insertJobs(target, todo);
     const skipped = todo.filter((r) => !inserted.has(r.id));
     for (const r of todo) if (inserted.has(r.id)) results.set(r.id, { id: r.id, existing: false });
+    todo = [];
     if (skipped.length === 0) break;
     const holders = await findUnfinishedByKey(
       target,
       skipped.map((r) => ({ type: r.type, dedupeKey: r.dedupe_key ?? '' })),
     );
-    const retry: NewJob[] = [];
     for (const r of skipped) {
       const holder = holders.get(`${r.type}\n${r.dedupe_key}`);
       if (holder) results.set(r.id, { id: holder, existing: true });
-      else retry.push(r);
+      else todo.push(r);
     }
-    todo = retry;
   }
   if (todo.length > 0) throw new ConflictError('Jobs with these dedupe keys kept changing state; enqueue again');
   return rows.map((r) => results.get(r.id)!);

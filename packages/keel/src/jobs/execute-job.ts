@@ -22,6 +22,8 @@ export interface ExecuteDeps {
   defaults: { timeoutMs: number; backoff: BackoffOptions };
   /** Stores a completion (batched). */
   complete(row: ClaimedRow, result: string | null): void;
+  /** Looks for work in a queue at a given time (a retry due before the next poll). */
+  wakeAt(queue: string, at: number): void;
   /** True once the worker stopped for good: pending writes give up. */
   closed(): boolean;
 }
@@ -93,6 +95,7 @@ async function recordFailure(row: ClaimedRow, type: JobType, error: unknown, dep
   if (!stored) return;
   if (final) deps.metrics?.failed.inc(labels);
   else deps.metrics?.retried.inc(labels);
+  if (retryAt !== null) deps.wakeAt(row.queue, retryAt);
 }
 
 function jobContext(row: ClaimedRow, signal: AbortSignal, deps: ExecuteDeps): JobContext {

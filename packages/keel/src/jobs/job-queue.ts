@@ -100,7 +100,7 @@ export class JobQueue<DB> implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
-    const target = this.target();
+    const target = this.storeTarget();
     const applied = await migrateJobTables(target.db as unknown as Kysely<unknown>, target.dialect);
     for (const migration of applied) context.logger.info({ migration }, 'job queue migration applied');
     this.metrics = createJobMetrics(context.metrics, () => (this.started ? this.target() : undefined));
@@ -271,6 +271,10 @@ export class JobQueue<DB> implements Component {
 
   private target(): SqlTarget {
     if (!this.started) throw new UnavailableError(`The job queue "${this.name}" has not started`);
+    return this.storeTarget();
+  }
+
+  private storeTarget(): SqlTarget {
     return { db: this.store.db as unknown as JobsDb, dialect: this.store.dialect };
   }
 

@@ -175,12 +175,21 @@ export class Worker {
       complete: (claimed, result) =>
         this.completer.add({ id: claimed.id, result, queue: claimed.queue, type: claimed.type }),
       closed: () => this.closed,
+      wakeAt: (queue, at) => this.wakeAt(queue, at),
     });
     this.running.set(row.id, job);
     void job.settled.then(() => {
       this.running.delete(row.id);
       done();
     });
+  }
+
+  private wakeAt(queue: string, at: number): void {
+    const delay = at - Date.now();
+    const runner = this.runners.get(queue);
+    if (!runner || delay >= this.settings.pollIntervalMs) return;
+    if (delay <= 0) runner.wake();
+    else setTimeout(() => runner.wake(), delay + 1).unref();
   }
 
   private async poll(): Promise<void> {
