@@ -1,0 +1,75 @@
+import type { RedisClients } from './redis-clients.js';
+
+/**
+ * Each namespace has a generation that is part of every key in it, so `clear(namespace)` is one
+ * increment: the old keys are never read again and expire on their own, with no scan of Redis keys.
+ * Generations live in one Redis hash and changes reach the other instances over pub/sub.
+ */
+export class NamespaceGenerations {
+  private readonly generations = new Map<string, number>();
+  private readonly hashKey: string;
+  private readonly channel: string;
+  private readonly clients: RedisClients | undefined;
+  private readonly onChange: (namespace: string) => void;
+
+  constructor(prefix: string, clients: RedisClients | undefined, onChange: (namespace: string) => void) {
+    this.hashKey = `${prefix}:__keel:namespaces`;
+    this.channel = `keel-cache:${prefix}:namespaces`;
+    this.clients = clients;
+    this.onChange = onChange;
+    clients?.subscriber.on('message', this.onMessage);
+  }
+
+  /** The key prefix of a namespace's current generation. */
+  keyPrefix(namespace: string): string {
+    return `${namespace}:${this.generations.get(namespace) ?? 0}:`;
+  }
+
+  /** Subscribes to other instances' changes. */
+  async subscribe(): Promise<void> {
+    await this.clients?.subscriber.subscribe(this.channel).catch(() => undefined);
+  }
+
+  /** Reads every generation from Redis (after start or an outage). */
+  async reload(): Promise<void> {
+    if (!this.clients) return;
+    const stored = await this.clients.command.hgetall(this.hashKey);
+    for (const [namespace, generation] of Object.entries(stored)) this.adopt(namespace, Number(generation), true);
+  }
+
+  /** Moves a namespace to a new generation in Redis and tells the other instances. Throws when Redis fails. */
+  async bump(namespace: string): Promise<void> {
+    if (!this.clients) {
+      this.bumpLocally(namespace);
+      return;
+    }
+    const generation = await this.clients.command.hincrby(this.hashKey, namespace, 1);
+    this.adopt(namespace, generation, false);
+    await this.clients.publisher.publish(this.channel, `${generation} ${namespace}`);
+  }
+
+  /** Moves a namespace to a new generation in this process only (Redis unreachable). */
+  bumpLocally(namespace: string): void {
+    this.adopt(namespace, (this.generations.get(namespace) ?? 0) + 1, true);
+  }
+
+  /** Namespaces known to this process. */
+  names(): string[] {
+    return [...this.generations.keys()];
+  }
+
+  private adopt(namespace: string, generation: number, exact: boolean): void {
+    const current = this.generations.get(namespace) ?? 0;
+    const next = exact ? generation : Math.max(current, generation);
+    if (next === current && this.generations.has(namespace)) return;
+    this.generations.set(namespace, next);
+    this.onChange(namespace);
+  }
+
+  private readonly onMessage = (channel: string, message: string): void => {
+    if (channel !== this.channel) return;
+    const space = message.indexOf(' ');
+    const generation = Number(message.slice(0, space));
+    if (space > 0 && Number.isInteger(generation)) this.adopt(message.slice(space + 1), generation, false);
+  };
+}

@@ -1,0 +1,57 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** The three Redis connections of one cache. */
+export interface RedisClients {
+  /** Commands (Redis tier, locks, namespace generations, stats); fails fast while disconnected. */
+  command: Redis;
+  /** Pub/sub publishing; fails fast while disconnected so writes never wait on a dead Redis. */
+  publisher: Redis;
+  /** Pub/sub subscriptions; queues its SUBSCRIBE until connected and resubscribes after reconnecting. */
+  subscriber: Redis;
+}
+
+/** Opens the cache's Redis connections; the command connection is connected lazily by `connect`. */
+export function createRedisClients(url: string, commandTimeout: number): RedisClients {
+  const base: RedisOptions = {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    // Reconnect quickly and forever: the cache keeps answering from memory meanwhile.
+    retryStrategy: (attempt) => Math.min(attempt * 50, 500),
+  };
+  const failFast: RedisOptions = {
+    ...base,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout,
+  };
+  return {
+    command: new Redis(url, { ...failFast, connectionName: 'keel-cache' }),
+    publisher: new Redis(url, { ...failFast, connectionName: 'keel-cache-pub' }),
+    subscriber: new Redis(url, { ...base, connectionName: 'keel-cache-sub', autoResubscribe: true }),
+  };
+}
+
+/** Connects every client, waiting at most `withinMs`; returns false when Redis did not answer in time. */
+export async function connectRedisClients(clients: RedisClients, withinMs: number): Promise<boolean> {
+  const all = [clients.command, clients.publisher, clients.subscriber];
+  // A failed first connect is retried in the background by ioredis; the cache starts degraded meanwhile.
+  const connecting = Promise.all(all.map((c) => c.connect().catch(() => undefined)));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, withinMs);
+  });
+  await Promise.race([connecting, timeout]);
+  clearTimeout(timer);
+  return all.every((c) => c.status === 'ready');
+}
+
+/** Closes every client without waiting on a dead Redis. */
+export async function closeRedisClients(clients: RedisClients): Promise<void> {
+  await Promise.all(
+    [clients.command, clients.publisher, clients.subscriber].map(async (c) => {
+      if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    }),
+  );
+}
