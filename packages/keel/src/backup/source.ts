@@ -1,4 +1,4 @@
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { ValidationError } from '../errors/index.js';
 import type { OpenedDialect, StoreConnectionOptions, StoreDialect } from '../store/index.js';
 import { safeDatabaseName } from './names.js';
@@ -40,7 +40,10 @@ export function locationFromStore(store: BackupStore): DatabaseLocation {
     }
     return postgresLocation(url, 'store');
   }
-  return locationFromConnection({ dataDir: '.', filename: connection.location }, 'store');
+  return locationFromConnection(
+    { dataDir: dirname(connection.location), filename: basename(connection.location) },
+    'store',
+  );
 }
 
 function postgresLocation(url: string, path: string): DatabaseLocation {
