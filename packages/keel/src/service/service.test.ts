@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { KeelError, UnavailableError } from '../errors/index.js';
+import { ConfigError, KeelError, UnavailableError } from '../errors/index.js';
 import { createLogger } from '../logging/index.js';
 import { type Component, type ComponentContext, Service, type StopContext, startOrder } from './index.js';
 
@@ -55,13 +55,13 @@ describe('startOrder', () => {
 
   it('rejects cycles and unknown dependencies with a typed error', () => {
     const cycle = (): Component[] => startOrder([c('a', ['b']), c('b', ['c']), c('c', ['a'])]);
-    expect(cycle).toThrow(KeelError);
+    expect(cycle).toThrow(ConfigError);
     expect(cycle).toThrow('a -> b -> c -> a');
     try {
       startOrder([c('http', ['store'])]);
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(KeelError);
+      expect(error).toBeInstanceOf(ConfigError);
       expect((error as KeelError).code).toBe('config');
       expect((error as KeelError).message).toContain('"store"');
     }

@@ -1,7 +1,15 @@
-import { KeelError } from '../errors/index.js';
+import { ConfigError } from '../errors/index.js';
 import type { Component } from './component.js';
 
-/** Components ordered so each comes after every component it depends on; stable otherwise. */
+/**
+ * Components ordered so each comes after every component it depends on; stable otherwise. Throws a
+ * {@link ConfigError} (code `config`) on a cycle or an unknown dependency.
+ *
+ * @example
+ * ```ts
+ * startOrder([http, store]).map((c) => c.name); // ['store', 'http'] when http depends on store
+ * ```
+ */
 export function startOrder(components: readonly Component[]): Component[] {
   const byName = new Map(components.map((c) => [c.name, c]));
   const ordered: Component[] = [];
@@ -10,19 +18,15 @@ export function startOrder(components: readonly Component[]): Component[] {
     const seen = state.get(component.name);
     if (seen === 'done') return;
     if (seen === 'visiting') {
-      throw new KeelError(
-        'config',
-        `Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`,
-      );
+      throw new ConfigError([`Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`]);
     }
     state.set(component.name, 'visiting');
     for (const dependency of component.dependsOn ?? []) {
       const target = byName.get(dependency);
       if (!target) {
-        throw new KeelError(
-          'config',
+        throw new ConfigError([
           `Component "${component.name}" depends on "${dependency}", which the service does not have`,
-        );
+        ]);
       }
       visit(target, [...path, component.name]);
     }

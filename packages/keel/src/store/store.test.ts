@@ -76,7 +76,11 @@ for (const dialect of testDialects) {
         expect(store.connection.sqlite?.pragma('busy_timeout', { simple: true })).toBe(5000);
         expect(store.connection.location.startsWith(database.dataDir)).toBe(true);
       } else {
-        expect(store.connection.pool).toBeDefined();
+        expect(store.connection.pool?.options).toMatchObject({
+          max: 10,
+          idleTimeoutMillis: 30_000,
+          connectionTimeoutMillis: 5_000,
+        });
         const { rows } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(store.db);
         expect(rows[0]?.statement_timeout).toBe('30s');
       }
