@@ -24,7 +24,7 @@ const routes: HttpRoutes = async (app) => {
     async (req, reply) => reply.status(201).send(req.body),
   );
   app.get('/conflict', async () => {
-    throw new ConflictError('This email is already registered', { extensions: { field: 'email' } });
+    throw new ConflictError('This email is already registered', { extensions: { field: 'email', status: 200 } });
   });
   app.get('/boom', async () => {
     throw Object.assign(new Error('relation "users" does not exist: select * from users'), { code: '42P01' });
@@ -129,7 +129,12 @@ describe('HttpServer (inject)', () => {
   it('sends KeelErrors with their extensions and hides unknown errors', async () => {
     const conflict = await http.app.inject('/conflict');
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ detail: 'This email is already registered', field: 'email' });
+    expect(conflict.json()).toMatchObject({
+      detail: 'This email is already registered',
+      field: 'email',
+      status: 409,
+      type: 'urn:keel:problem:conflict',
+    });
     const boom = await http.app.inject('/boom');
     expect(boom.statusCode).toBe(500);
     expect(boom.body).not.toMatch(/select|users|stack|42P01/);

@@ -70,14 +70,15 @@ export function toKeelError(error: unknown): KeelError {
 
 /** The problem+json body for an error. */
 export function problemBody(error: KeelError, request: FastifyRequest): ProblemDetails {
+  // Extensions first: an extension named `status` or `type` must not contradict the response.
   return {
+    ...error.extensions,
     type: problemType(error.code),
     title: error.title,
     status: error.status,
     detail: error.message,
     instance: request.url,
     requestId: String(request.id),
-    ...error.extensions,
   };
 }
 
