@@ -91,7 +91,7 @@ export class Worker {
     }
     const every = (ms: number, work: () => Promise<void>): void => {
       const timer = setInterval(() => void work().catch((err) => s.logger.warn({ err }, 'job upkeep failed')), ms);
-      timer.unref();
+      // Kept referenced: a worker-only process on SQLite has nothing else keeping it alive.
       this.timers.push(timer);
     };
     every(s.pollIntervalMs, () => this.poll());
