@@ -19,7 +19,11 @@ for (const dialect of testDialects) {
     let store: Store<SeedDatabase>;
     let backups: Backups;
     let clock = Date.now();
-    const tick = (): Date => new Date((clock += 1000));
+    // Each backup a second later than the last: names have second resolution.
+    const tick = (): Date => {
+      clock += 1000;
+      return new Date(clock);
+    };
 
     beforeAll(async () => {
       source = await createTestDatabase(dialect);

@@ -18,5 +18,10 @@ export async function startSeedStore(
 /** A clock the test moves: starts now, advances only when told. */
 export function manualClock(start = new Date()): { now: () => Date; advance(ms: number): void } {
   let current = start.getTime();
-  return { now: () => new Date(current), advance: (ms) => void (current += ms) };
+  return {
+    now: () => new Date(current),
+    advance: (ms) => {
+      current += ms;
+    },
+  };
 }
