@@ -5,6 +5,7 @@ import type { CacheProvider, GetSetFactoryContext, SetCommonOptions } from 'bent
 import { type Logger, pino } from 'pino';
 import { UnavailableError, ValidationError } from '../errors/index.js';
 import type { Component, ComponentContext } from '../service/index.js';
+import { AckedPubSub } from './acked-pubsub.js';
 import { registerCacheMetrics } from './cache-metrics.js';
 import { CacheCounters } from './cache-stats.js';
 import { DistributedLock } from './distributed-lock.js';
@@ -47,6 +48,7 @@ export class KeelCache implements Component {
   private readonly root: CacheProvider;
   private readonly clients: RedisClients | undefined;
   private readonly outage: RedisOutage;
+  private readonly pubsub: AckedPubSub | undefined;
   private readonly lock: DistributedLock | undefined;
   private readonly generations: NamespaceGenerations;
   private readonly memory: MemoryTierView;
@@ -73,10 +75,19 @@ export class KeelCache implements Component {
       options: memory.options,
       factory: (config) => (l1 = memory.factory(config)),
     });
-    if (this.clients) {
+    this.pubsub = this.clients
+      ? new AckedPubSub(
+          this.clients.publisher,
+          this.clients.subscriber,
+          o.commandTimeout,
+          `keel-cache:${o.prefix}`,
+          () => this.outage.bypass(),
+        )
+      : undefined;
+    if (this.clients && this.pubsub) {
       store
         .useL2Layer(gatedL2(redisDriver({ connection: this.clients.command }), this.outage))
-        .useBus(redisBus(this.clients.publisher, this.clients.subscriber));
+        .useBus(redisBus(this.pubsub));
     }
     this.bento = new BentoCache({
       default: o.prefix,
@@ -95,7 +106,7 @@ export class KeelCache implements Component {
     if (!l1) throw new Error('bentocache did not create the memory tier');
     this.memory = new MemoryTierView(l1, o.prefix);
     this.counters.attach(this.bento);
-    this.generations = new NamespaceGenerations(o.prefix, this.clients, (namespace) =>
+    this.generations = new NamespaceGenerations(o.prefix, this.clients, this.pubsub, (namespace) =>
       this.memory.dropStale(namespace, this.generations.keyPrefix(namespace)),
     );
     this.lock = this.clients ? new DistributedLock(this.clients.command, o.prefix, o.lockTtl) : undefined;

@@ -1,3 +1,4 @@
+import type { AckedPubSub } from './acked-pubsub.js';
 import type { RedisClients } from './redis-clients.js';
 
 /**
@@ -11,13 +12,19 @@ export class NamespaceGenerations {
   private readonly channel: string;
   private readonly clients: RedisClients | undefined;
   private readonly onChange: (namespace: string) => void;
+  private readonly pubsub: AckedPubSub | undefined;
 
-  constructor(prefix: string, clients: RedisClients | undefined, onChange: (namespace: string) => void) {
+  constructor(
+    prefix: string,
+    clients: RedisClients | undefined,
+    pubsub: AckedPubSub | undefined,
+    onChange: (namespace: string) => void,
+  ) {
     this.hashKey = `${prefix}:__keel:namespaces`;
     this.channel = `keel-cache:${prefix}:namespaces`;
     this.clients = clients;
+    this.pubsub = pubsub;
     this.onChange = onChange;
-    clients?.subscriber.on('message', this.onMessage);
   }
 
   /** The key prefix of a namespace's current generation. */
@@ -27,7 +34,7 @@ export class NamespaceGenerations {
 
   /** Subscribes to other instances' changes. */
   async subscribe(): Promise<void> {
-    await this.clients?.subscriber.subscribe(this.channel).catch(() => undefined);
+    await this.pubsub?.subscribe(this.channel, this.onMessage);
   }
 
   /** Reads every generation from Redis (after start or an outage). */
@@ -45,7 +52,7 @@ export class NamespaceGenerations {
     }
     const generation = await this.clients.command.hincrby(this.hashKey, namespace, 1);
     this.adopt(namespace, generation, false);
-    await this.clients.publisher.publish(this.channel, `${generation} ${namespace}`);
+    await this.pubsub?.publish(this.channel, `${generation} ${namespace}`);
   }
 
   /** Moves a namespace to a new generation in this process only (Redis unreachable). */
@@ -66,8 +73,7 @@ export class NamespaceGenerations {
     this.onChange(namespace);
   }
 
-  private readonly onMessage = (channel: string, message: string): void => {
-    if (channel !== this.channel) return;
+  private readonly onMessage = (message: string): void => {
     const space = message.indexOf(' ');
     const generation = Number(message.slice(0, space));
     if (space > 0 && Number.isInteger(generation)) this.adopt(message.slice(space + 1), generation, false);

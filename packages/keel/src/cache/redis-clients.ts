@@ -35,13 +35,20 @@ export function createRedisClients(url: string, commandTimeout: number): RedisCl
 /** Connects every client, waiting at most `withinMs`; returns false when Redis did not answer in time. */
 export async function connectRedisClients(clients: RedisClients, withinMs: number): Promise<boolean> {
   const all = [clients.command, clients.publisher, clients.subscriber];
-  // A failed first connect is retried in the background by ioredis; the cache starts degraded meanwhile.
-  const connecting = Promise.all(all.map((c) => c.connect().catch(() => undefined)));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, withinMs);
   });
-  await Promise.race([connecting, timeout]);
+  // A lazy client may already be connecting (its first command starts it); a failed connect is retried
+  // in the background by ioredis, and the cache starts degraded meanwhile.
+  const ready = Promise.all(
+    all.map((client) => {
+      if (client.status === 'ready') return undefined;
+      if (client.status === 'wait') client.connect().catch(() => undefined);
+      return new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    }),
+  );
+  await Promise.race([ready, timeout]);
   clearTimeout(timer);
   return all.every((c) => c.status === 'ready');
 }

@@ -11,6 +11,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port (empty: `--save ""`). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT), data intact. */
+  resume(): void;
   /** Kills it for good. */
   close(): Promise<void>;
 }
@@ -64,5 +68,19 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
   await launch();
-  return { port, url, kill, restart: launch, close: kill };
+  const signal = (name: NodeJS.Signals): void => {
+    child?.kill(name);
+  };
+  return {
+    port,
+    url,
+    kill,
+    restart: launch,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    close: async () => {
+      signal('SIGCONT');
+      await kill();
+    },
+  };
 }

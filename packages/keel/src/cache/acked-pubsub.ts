@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+interface Envelope {
+  /** Sender id. */
+  i: string;
+  /** Sender's sequence number. */
+  s: number;
+  /** Payload. */
+  p: string;
+}
+
+/**
+ * Redis pub/sub where a publish resolves once every other subscribed instance has handled the
+ * message (each acknowledges on the sender's own channel), or after `ackWaitMs`. Redis answers the
+ * publisher before delivering to subscribers, so a plain publish could return while other instances
+ * still serve the old value; waiting for their acks gives read-your-writes across instances.
+ */
+export class AckedPubSub {
+  readonly id = randomBytes(12).toString('hex');
+  private sequence = 0;
+  private readonly handlers = new Map<string, (payload: string) => void>();
+  private readonly waiting = new Map<number, { needed: number; got: number; done: () => void }>();
+  private readonly ackChannel: string;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly ackWaitMs: number,
+    namespace: string,
+    private readonly unavailable: () => boolean,
+  ) {
+    this.ackChannel = `${namespace}:ack:${this.id}`;
+    subscriber.on('message', this.onMessage);
+  }
+
+  /** Subscribes `handler` to `channel` (and this instance to its ack channel). Never rejects. */
+  async subscribe(channel: string, handler: (payload: string) => void): Promise<void> {
+    this.handlers.set(channel, handler);
+    await this.subscriber.subscribe(channel, this.ackChannel).catch(() => undefined);
+  }
+
+  /** Stops handling `channel`. */
+  async unsubscribe(channel: string): Promise<void> {
+    this.handlers.delete(channel);
+    await this.subscriber.unsubscribe(channel).catch(() => undefined);
+  }
+
+  /** Publishes, then waits for the other instances' acks (at most `ackWaitMs`). Rejects when Redis fails. */
+  async publish(channel: string, payload: string): Promise<void> {
+    // While Redis is known down, fail at once: bentocache's retry queue resends later, writes never wait.
+    if (this.unavailable()) throw new Error('Redis is unavailable');
+    this.sequence += 1;
+    const sequence = this.sequence;
+    let timer: NodeJS.Timeout | undefined;
+    const state = { needed: Number.POSITIVE_INFINITY, got: 0, done: () => undefined as void };
+    const acked = new Promise<void>((resolve) => {
+      state.done = resolve;
+      timer = setTimeout(resolve, this.ackWaitMs);
+    });
+    this.waiting.set(sequence, state);
+    try {
+      const envelope: Envelope = { i: this.id, s: sequence, p: payload };
+      const receivers = await this.publisher.publish(channel, JSON.stringify(envelope));
+      // Every receiver but this instance's own subscriber acknowledges.
+      state.needed = receivers - (this.handlers.has(channel) ? 1 : 0);
+      if (state.got >= state.needed) state.done();
+      await acked;
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(sequence);
+    }
+  }
+
+  /** Stops listening. */
+  close(): void {
+    this.subscriber.off('message', this.onMessage);
+  }
+
+  private readonly onMessage = (channel: string, raw: string): void => {
+    if (channel === this.ackChannel) {
+      const state = this.waiting.get(Number(raw));
+      if (state) {
+        state.got += 1;
+        if (state.got >= state.needed) state.done();
+      }
+      return;
+    }
+    const handler = this.handlers.get(channel);
+    if (!handler) return;
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw) as Envelope;
+    } catch {
+      return;
+    }
+    if (envelope.i === this.id) return;
+    handler(envelope.p);
+    // Acknowledged after the handler ran: the sender's write now returns.
+    this.publisher.publish(this.ackChannelOf(envelope.i), String(envelope.s)).catch(() => undefined);
+  };
+
+  private ackChannelOf(sender: string): string {
+    return this.ackChannel.slice(0, this.ackChannel.length - this.id.length) + sender;
+  }
+}
