@@ -5,7 +5,14 @@ import { BackupCorruptError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { withFileLock } from './lock.js';
 
-/** The manifest's file name inside the backup folder. */
+/**
+ * The manifest's file name inside the backup folder.
+ *
+ * @example
+ * ```ts
+ * const manifest = join(backups.backupDir, MANIFEST_FILE);
+ * ```
+ */
 export const MANIFEST_FILE = 'manifest.json';
 
 const entrySchema = z.object({
@@ -20,10 +27,24 @@ const entrySchema = z.object({
 
 const manifestSchema = z.object({ version: z.literal(1), backups: z.array(entrySchema) });
 
-/** One backup as the manifest records it. */
+/**
+ * One backup as the manifest records it.
+ *
+ * @example
+ * ```ts
+ * const [newest]: BackupEntry[] = await backups.list();
+ * ```
+ */
 export type BackupEntry = z.output<typeof entrySchema>;
 
-/** The zod schema of a {@link BackupEntry}, for route responses. */
+/**
+ * The zod schema of a {@link BackupEntry}, for route responses.
+ *
+ * @example
+ * ```ts
+ * app.get('/backups', { schema: { response: { 200: z.array(backupEntrySchema) } } }, () => backups.list());
+ * ```
+ */
 export const backupEntrySchema = entrySchema;
 
 type Manifest = z.output<typeof manifestSchema>;

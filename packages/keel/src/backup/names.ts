@@ -1,6 +1,13 @@
 import type { StoreDialect } from '../store/index.js';
 
-/** The file extension of a backup per dialect: a SQLite file or a `pg_dump` custom-format archive. */
+/**
+ * The file extension of a backup per dialect: a SQLite file or a `pg_dump` custom-format archive.
+ *
+ * @example
+ * ```ts
+ * backupExtensions.postgres; // 'dump'
+ * ```
+ */
 export const backupExtensions = { sqlite: 'db', postgres: 'dump' } as const satisfies Record<StoreDialect, string>;
 
 /** What a backup's file name says. */

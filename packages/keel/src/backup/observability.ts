@@ -1,7 +1,15 @@
 import { UnavailableError } from '../errors/index.js';
 import type { ComponentContext } from '../service/index.js';
 
-/** The metric holding the last successful backup's completion time. */
+/**
+ * The metric holding the last successful backup's completion time (Unix seconds, label `database`).
+ *
+ * @example
+ * ```ts
+ * // alert: time() - keel_backup_last_success_timestamp_seconds > 2 * 86400
+ * (await metrics.text()).includes(LAST_SUCCESS_METRIC);
+ * ```
+ */
 export const LAST_SUCCESS_METRIC = 'keel_backup_last_success_timestamp_seconds';
 
 /** What the metric and the readiness check read from the backups. */

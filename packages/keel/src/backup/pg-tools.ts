@@ -4,7 +4,14 @@ import { runTool } from './run-tool.js';
 /** The PostgreSQL client tools a backup runs. */
 export type PgTool = 'pg_dump' | 'pg_restore';
 
-/** The major version in a tool's `--version` line (`pg_dump (PostgreSQL) 15.4` gives 15). */
+/**
+ * The major version in a tool's `--version` line.
+ *
+ * @example
+ * ```ts
+ * parseToolMajor('pg_dump (PostgreSQL) 15.4'); // 15
+ * ```
+ */
 export function parseToolMajor(versionLine: string): number | undefined {
   const match = /\)\s*(\d+)(?:\.\d+)?/.exec(versionLine) ?? /(\d+)(?:\.\d+)+/.exec(versionLine);
   return match ? Number(match[1]) : undefined;

@@ -12,7 +12,14 @@ export interface RetentionPolicy {
   keepMonthly: number;
 }
 
-/** The default {@link RetentionPolicy}: 7 newest, 7 daily, 4 weekly, 6 monthly. */
+/**
+ * The default {@link RetentionPolicy}: 7 newest, 7 daily, 4 weekly, 6 monthly.
+ *
+ * @example
+ * ```ts
+ * createBackups({ store, retention: { ...defaultRetention, keepMonthly: 12 } });
+ * ```
+ */
 export const defaultRetention: Readonly<RetentionPolicy> = Object.freeze({
   keepLast: 7,
   keepDaily: 7,
@@ -80,7 +87,14 @@ export function applyRetention(
   return { keep, prune };
 }
 
-/** A full policy from a partial one, each count checked to be a non-negative integer. */
+/**
+ * A full policy from a partial one, each count checked to be a non-negative integer (else a `ValidationError`).
+ *
+ * @example
+ * ```ts
+ * resolveRetention({ keepLast: 3 }); // { keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }
+ * ```
+ */
 export function resolveRetention(policy: Partial<RetentionPolicy> = {}): RetentionPolicy {
   const resolved = { ...defaultRetention };
   for (const key of Object.keys(defaultRetention) as (keyof RetentionPolicy)[]) {
