@@ -1,0 +1,103 @@
+// The three caches under test, each as a reader (measured) and a writer (fills Redis behind the reader's back).
+import { randomBytes } from 'node:crypto';
+import KeyvRedis from '@keyv/redis';
+import { BentoCache, bentostore } from 'bentocache';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import { createCache as createCacheManager } from 'cache-manager';
+import { Redis } from 'ioredis';
+import { createCache, type KeelCache } from 'keel/cache';
+import { HealthRegistry } from 'keel/health';
+import { MetricsRegistry } from 'keel/metrics';
+import { Keyv } from 'keyv';
+import { pino } from 'pino';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TTL_MS = 300_000;
+const MAX_ITEMS = 200_000;
+const MAX_BYTES = 256 * 1024 * 1024;
+
+/** One cache as the benchmark drives it. */
+export interface Contender {
+  name: string;
+  settings: string;
+  getOrSet(key: string, loader: () => Promise<unknown>): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function keel(prefix: string): Promise<Contender> {
+  const cache: KeelCache = createCache({
+    redisUrl: REDIS_URL,
+    prefix,
+    ttl: TTL_MS,
+    grace: 0,
+    memory: { maxItems: MAX_ITEMS, maxSize: MAX_BYTES },
+  });
+  await cache.start({
+    logger: pino({ enabled: false }),
+    metrics: new MetricsRegistry({ defaultMetrics: false }),
+    health: new HealthRegistry(),
+    state: () => 'running',
+    get: () => {
+      throw new Error('no components');
+    },
+  });
+  return {
+    name: 'keel',
+    settings: `keel/cache: memory (maxItems ${MAX_ITEMS}, maxSize ${MAX_BYTES}) + Redis + bus, ttl ${TTL_MS}, grace off, soft timeout 0, circuit breaker 1000 ms, cross-instance lock, acked bus`,
+    getOrSet: (key, loader) => cache.getOrSet(key, loader),
+    set: (key, value) => cache.set(key, value),
+    close: () => cache.stop(),
+  };
+}
+
+export async function bento(prefix: string): Promise<Contender> {
+  const connection = new Redis(REDIS_URL);
+  const cache = new BentoCache({
+    default: 'cache',
+    prefix,
+    ttl: TTL_MS,
+    grace: false,
+    timeout: 0,
+    l2CircuitBreakerDuration: 1000,
+    stores: {
+      cache: bentostore()
+        .useL1Layer(memoryDriver({ maxItems: MAX_ITEMS, maxSize: MAX_BYTES }))
+        .useL2Layer(redisDriver({ connection }))
+        .useBus(redisBusDriver({ connection: { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) } })),
+    },
+  });
+  return {
+    name: 'bentocache',
+    settings: `bentocache 1.6: memoryDriver (maxItems ${MAX_ITEMS}, maxSize ${MAX_BYTES}) + redisDriver + redisBusDriver, ttl ${TTL_MS}, grace off, timeout 0, l2CircuitBreakerDuration 1000`,
+    getOrSet: (key, loader) => cache.getOrSet({ key, factory: loader }),
+    set: async (key, value) => {
+      await cache.set({ key, value });
+    },
+    close: async () => {
+      await cache.disconnectAll();
+    },
+  };
+}
+
+export async function cacheManager(prefix: string): Promise<Contender> {
+  const memory = new Keyv({ namespace: prefix });
+  const redis = new Keyv({ store: new KeyvRedis(REDIS_URL), namespace: prefix, useKeyPrefix: false });
+  const cache = createCacheManager({ stores: [memory, redis], ttl: TTL_MS });
+  return {
+    name: 'cache-manager',
+    settings: `cache-manager 7 + keyv 5: stores [Keyv in-memory Map, Keyv @keyv/redis 5], ttl ${TTL_MS}, no bus (tiers are not kept in step)`,
+    getOrSet: (key, loader) => cache.wrap(key, loader),
+    set: async (key, value) => {
+      await cache.set(key, value);
+    },
+    close: () => cache.disconnect().then(() => undefined),
+  };
+}
+
+export const contenders = { keel, bento, cacheManager } as const;
+
+export function benchPrefix(name: string): string {
+  return `bench-${name}-${randomBytes(4).toString('hex')}`;
+}
