@@ -9,6 +9,8 @@ import { createHttpServer, type HttpRoutes, type HttpServer, type HttpServerOpti
 
 const logger = createLogger({ level: 'silent' });
 
+let slowStarted = 0;
+
 const routes: HttpRoutes = async (app) => {
   app.get('/items/:id', { schema: { params: z.object({ id: z.coerce.number().int() }) } }, async (req) => ({
     id: req.params.id,
@@ -31,6 +33,7 @@ const routes: HttpRoutes = async (app) => {
   });
   app.get('/limited', { config: { rateLimit: { max: 2, timeWindow: 60_000 } } }, async () => ({ ok: true }));
   app.get('/slow', async () => {
+    slowStarted += 1;
     await sleep(300);
     return { done: true };
   });
@@ -200,7 +203,7 @@ describe('HttpServer (inject)', () => {
       /http_request_duration_seconds_count\{[^}]*method="GET",route="\/items\/:id",status_code="200"\}/,
     );
     expect(text).not.toContain('/items/123');
-    expect(text).not.toContain('789');
+    expect(text).not.toContain('/does/not/exist');
     expect(text).toContain('route="(unmatched)"');
     expect(text).toContain('process_resident_memory_bytes');
   });
@@ -229,8 +232,10 @@ describe('HttpServer (loopback)', () => {
     const base = http.url;
     const agent = new Agent({ connections: 64 });
     try {
+      slowStarted = 0;
       const inFlight = Array.from({ length: 20 }, () => request(`${base}/slow`, { dispatcher: agent }));
-      await sleep(100);
+      // Stop only once all 20 are accepted: any later one would rightly be refused.
+      while (slowStarted < 20) await sleep(5);
       const stopping = service.stop('test');
       const fresh = { dispatcher: new Agent({ pipelining: 0 }) };
       const refused = await request(`${base}/items/1`, fresh);
