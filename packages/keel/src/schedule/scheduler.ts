@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { NotFoundError, UnavailableError } from '../errors/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { Component, ComponentContext, StopContext } from '../service/index.js';
+import type { Store } from '../store/index.js';
+import type { Schedule } from './define-schedule.js';
+import { enqueueRun } from './enqueue-run.js';
+import { createScheduleMetrics, type ScheduleMetrics } from './metrics.js';
+import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from './options.js';
+import { processDue } from './process-due.js';
+import { hasUnfinishedRun, listRuns, pruneRuns } from './run-rows.js';
+import {
+  advanceSchedule,
+  lockSchedule,
+  readSchedules,
+  reconcileSchedules,
+  type ScheduleDb,
+  setPaused,
+} from './schedule-rows.js';
+import { migrateScheduleTables } from './schema.js';
+import { type ScheduleRunStatus, type SchedulerStatus, scheduleStatus } from './status.js';
+import { syncRuns } from './sync-runs.js';
+
+/**
+ * One run of a schedule, from its history.
+ *
+ * @example
+ * ```ts
+ * const failed = (await scheduler.runs('nightly-backup')).filter((run: ScheduleRun) => run.status === 'failed');
+ * ```
+ */
+export interface ScheduleRun {
+  /** `tick:<ms>` for ticks and catch-ups, `trigger:…` and `start:…` otherwise; unique per schedule. */
+  runKey: string;
+  kind: 'tick' | 'catch-up' | 'trigger' | 'start';
+  /** The tick it was planned for (the request time for triggers and start runs). */
+  plannedAt: Date;
+  status: ScheduleRunStatus;
+  /** The enqueued job, or `null` for a skipped tick. */
+  jobId: string | null;
+  enqueuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+// Old runs are pruned at most this often.
+const PRUNE_EVERY_MS = 60_000;
+// A timer that fired a hair early must not spin: the next check waits at least this long.
+const MIN_DELAY_MS = 5;
+
+/**
+ * The scheduler component: each tick of each schedule enqueues one durable job, however many
+ * instances run against the database. Pause, resume and trigger are stored, so they survive restarts
+ * and reach every instance. Depends on the job queue and the store; add it after both.
+ *
+ * @example
+ * ```ts
+ * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup] });
+ * service.add(store).add(jobs).add(scheduler);
+ * await scheduler.pause('nightly-backup');
+ * ```
+ */
+export class Scheduler<DB> implements Component {
+  readonly name: string;
+  readonly dependsOn: readonly string[];
+  private readonly store: Store<DB>;
+  private readonly jobs: JobQueue<DB>;
+  private readonly settings: ResolvedSchedulerOptions;
+  private logger: Logger | undefined;
+  private metrics: ScheduleMetrics | undefined;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
+  private readonly instance = randomBytes(4).toString('hex');
+
+  constructor(options: SchedulerOptions<DB>) {
+    this.settings = resolveSchedulerOptions(options);
+    this.store = options.store;
+    this.jobs = options.jobs;
+    this.name = this.settings.name;
+    this.dependsOn = [options.jobs.name, options.store.name];
+  }
+
+  /** The declared schedules, in declaration order. */
+  get schedules(): Schedule[] {
+    return [...this.settings.schedules.values()];
+  }
+
+  async start(context: ComponentContext): Promise<void> {
+    this.logger = context.logger;
+    const db = this.store.db as unknown as Kysely<unknown>;
+    for (const migration of await migrateScheduleTables(db)) {
+      context.logger.info({ migration }, 'schedule migration applied');
+    }
+    this.metrics = createScheduleMetrics(context.metrics);
+    const declared = this.schedules.map((s) => ({ name: s.name, spec: s.spec }));
+    const changes = await reconcileSchedules(this.db(), declared, this.settings.now());
+    context.logger.info({ schedules: declared.map((d) => d.name), ...changes }, 'schedules reconciled');
+    await this.runStartRuns();
+    this.running = true;
+    this.wake(0);
+  }
+
+  beginShutdown(): void {
+    this.halt();
+  }
+
+  async stop(context: StopContext): Promise<void> {
+    this.halt();
+    // A check in flight finishes (it is one short transaction per schedule) unless the grace period ends.
+    await Promise.race([
+      this.chain,
+      new Promise<void>((resolve) => {
+        if (context.signal.aborted) resolve();
+        context.signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
+    ]);
+  }
+
+  /**
+   * Handles every due tick now, then picks up run outcomes. The timer calls it; a test driving the
+   * `now` option calls it after moving the clock. Checks never overlap.
+   */
+  check(): Promise<void> {
+    const next = this.chain.then(() => this.checkOnce());
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Pauses a schedule on every instance, until resumed (also across restarts). */
+  async pause(name: string): Promise<void> {
+    this.require(name);
+    if (!(await setPaused(this.db(), name, true, this.settings.now()))) throw this.notStored(name);
+    this.logger?.info({ schedule: name }, 'schedule paused');
+  }
+
+  /** Resumes a paused schedule from its next tick; ticks planned while paused are not caught up. */
+  async resume(name: string): Promise<void> {
+    this.require(name);
+    if (!(await setPaused(this.db(), name, false, this.settings.now()))) throw this.notStored(name);
+    this.logger?.info({ schedule: name }, 'schedule resumed');
+    this.wake(0);
+  }
+
+  /** Enqueues a run now, paused or not, whatever the overlap policy; resolves to its job's id. */
+  async trigger(name: string): Promise<{ jobId: string }> {
+    const schedule = this.require(name);
+    const now = this.settings.now();
+    const jobId = await this.db()
+      .transaction()
+      .execute(async (trx) => {
+        if (!(await lockSchedule(trx, name, now))) throw this.notStored(name);
+        const run = { runKey: `trigger:${now}:${randomBytes(4).toString('hex')}`, kind: 'trigger' as const };
+        const id = await enqueueRun(trx, this.jobs, schedule, { ...run, plannedAt: now }, now);
+        await advanceSchedule(trx, name, { addedRuns: 1 }, now);
+        return id!;
+      });
+    this.logger?.info({ schedule: name, jobId }, 'schedule triggered');
+    return { jobId };
+  }
+
+  /** Every declared schedule with its stored state, next tick and latest run. */
+  async status(): Promise<SchedulerStatus> {
+    const now = this.settings.now();
+    await syncRuns(this.db(), this.jobs, [...this.settings.schedules.keys()], this.metrics!, now);
+    const stored = await readSchedules(this.db());
+    const schedules = [];
+    for (const schedule of this.schedules) {
+      schedules.push(await scheduleStatus(this.db(), schedule, stored.get(schedule.name), now));
+    }
+    return { running: this.running, schedules };
+  }
+
+  /** The status of one schedule; a NotFoundError for an unknown name. */
+  async scheduleStatus(name: string): Promise<SchedulerStatus['schedules'][number]> {
+    const schedule = this.require(name);
+    const now = this.settings.now();
+    await syncRuns(this.db(), this.jobs, [name], this.metrics!, now);
+    const stored = await readSchedules(this.db());
+    return scheduleStatus(this.db(), schedule, stored.get(name), now);
+  }
+
+  /** A schedule's run history (kept for `runRetentionMs`), oldest first. */
+  async runs(name: string): Promise<ScheduleRun[]> {
+    this.require(name);
+    await syncRuns(this.db(), this.jobs, [name], this.metrics!, this.settings.now());
+    const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+    return (await listRuns(this.db(), name)).map((run) => ({
+      runKey: run.runKey,
+      kind: run.kind as ScheduleRun['kind'],
+      plannedAt: new Date(run.plannedAt),
+      status: run.status as ScheduleRunStatus,
+      jobId: run.jobId,
+      enqueuedAt: new Date(run.enqueuedAt),
+      startedAt: date(run.startedAt),
+      finishedAt: date(run.finishedAt),
+      error: run.error,
+    }));
+  }
+
+  private async checkOnce(): Promise<void> {
+    const db = this.db();
+    const metrics = this.metrics!;
+    const names = [...this.settings.schedules.keys()];
+    let now = this.settings.now();
+    const stored = await readSchedules(db);
+    for (const schedule of this.schedules) {
+      const row = stored.get(schedule.name);
+      if (!row || row.paused) continue;
+      const next = schedule.timing.nextAfter(row.lastTickAt);
+      if (next === null || next > now) continue;
+      // The overlap policy reads the previous runs' states: bring them up to date first.
+      if (schedule.overlap === 'skip') await syncRuns(db, this.jobs, [schedule.name], metrics, now);
+      const outcome = await processDue(db, this.jobs, schedule, now);
+      if (!outcome) continue;
+      if (outcome.skipped > 0) metrics.runs.inc({ schedule: schedule.name, outcome: 'skipped' }, outcome.skipped);
+      if (outcome.dropped > 0) metrics.runs.inc({ schedule: schedule.name, outcome: 'missed' }, outcome.dropped);
+      if (outcome.dropped > 0 || outcome.skipped > 0)
+        this.logger?.info({ schedule: schedule.name, ...outcome }, 'ticks not run');
+      else this.logger?.debug({ schedule: schedule.name, ...outcome }, 'ticks enqueued');
+    }
+    now = this.settings.now();
+    await syncRuns(db, this.jobs, names, metrics, now);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await pruneRuns(db, now - this.settings.runRetentionMs);
+    }
+  }
+
+  // One start run per schedule that asks for it, unless one of its runs is unfinished (e.g. another instance's).
+  private async runStartRuns(): Promise<void> {
+    const starting = this.schedules.filter((s) => s.runOnStart);
+    if (starting.length === 0) return;
+    const now = this.settings.now();
+    const names = starting.map((s) => s.name);
+    await syncRuns(this.db(), this.jobs, names, this.metrics!, now);
+    for (const schedule of starting) {
+      await this.db()
+        .transaction()
+        .execute(async (trx) => {
+          const row = await lockSchedule(trx, schedule.name, now);
+          if (!row || row.paused || (await hasUnfinishedRun(trx, schedule.name))) return;
+          const runKey = `start:${now}:${this.instance}`;
+          await enqueueRun(trx, this.jobs, schedule, { runKey, kind: 'start', plannedAt: now }, now);
+          await advanceSchedule(trx, schedule.name, { addedRuns: 1 }, now);
+        });
+    }
+  }
+
+  private wake(delayMs: number): void {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.check()
+        .catch((error: unknown) => this.logger?.warn({ err: error }, 'schedule check failed; retrying'))
+        .finally(() => this.wake(this.nextDelay()));
+    }, delayMs);
+  }
+
+  // Until the soonest tick, but at least every poll interval, for pauses and outcomes from elsewhere.
+  private nextDelay(): number {
+    const now = this.settings.now();
+    let delay = this.settings.pollIntervalMs;
+    for (const schedule of this.schedules) {
+      const next = schedule.timing.nextAfter(now);
+      if (next !== null) delay = Math.min(delay, next - now);
+    }
+    return Math.max(MIN_DELAY_MS, delay);
+  }
+
+  private halt(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private require(name: string): Schedule {
+    const schedule = typeof name === 'string' ? this.settings.schedules.get(name) : undefined;
+    if (!schedule) throw new NotFoundError(`There is no schedule ${JSON.stringify(String(name).slice(0, 128))}`);
+    return schedule;
+  }
+
+  private notStored(name: string): NotFoundError {
+    return new NotFoundError(`The schedule "${name}" is not stored (another instance removed it)`);
+  }
+
+  private db(): ScheduleDb {
+    if (!this.metrics) throw new UnavailableError(`The scheduler "${this.name}" has not started`);
+    return this.store.db as unknown as ScheduleDb;
+  }
+}
+
+/**
+ * Creates the {@link Scheduler} component; bad options (duplicate names, a non-schedule) throw a
+ * ValidationError at once.
+ *
+ * @example
+ * ```ts
+ * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup, cleanupNotifications] });
+ * service.add(store).add(jobs).add(scheduler);
+ * ```
+ */
+export function createScheduler<DB>(options: SchedulerOptions<DB>): Scheduler<DB> {
+  return new Scheduler<DB>(options);
+}
