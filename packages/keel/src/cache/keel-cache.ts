@@ -76,12 +76,8 @@ export class KeelCache implements Component {
       factory: (config) => (l1 = memory.factory(config)),
     });
     this.pubsub = this.clients
-      ? new AckedPubSub(
-          this.clients.publisher,
-          this.clients.subscriber,
-          o.commandTimeout,
-          `keel-cache:${o.prefix}`,
-          () => this.outage.bypass(),
+      ? new AckedPubSub(this.clients.publisher, this.clients.subscriber, o.ackTimeout, `keel-cache:${o.prefix}`, () =>
+          this.outage.bypass(),
         )
       : undefined;
     if (this.clients && this.pubsub) {

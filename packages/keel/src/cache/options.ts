@@ -37,6 +37,8 @@ export interface CacheOptions {
     lockTtl?: number;
     /** How long a call waits for another instance's loader before loading itself. Default: 5000. */
     lockWait?: number;
+    /** How long a write waits for the other instances to confirm they dropped their memory copy. Default: 1000. */
+    ackTimeout?: number;
   };
   /** How long `start` waits for warm-up functions before the service goes on starting. Default: 5000. */
   warmUpTimeout?: number;
@@ -77,6 +79,7 @@ export interface ResolvedCacheOptions {
   recoveryInterval: number;
   lockTtl: number;
   lockWait: number;
+  ackTimeout: number;
   warmUpTimeout: number;
   logger: Logger | undefined;
 }

@@ -31,6 +31,7 @@ const cacheOptionsSchema = z.object({
       recoveryInterval: positive.optional(),
       lockTtl: positive.optional(),
       lockWait: duration.optional(),
+      ackTimeout: positive.optional(),
     })
     .optional(),
   warmUpTimeout: duration.optional(),
@@ -62,6 +63,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     recoveryInterval: o.redis?.recoveryInterval ?? 250,
     lockTtl: o.redis?.lockTtl ?? 10_000,
     lockWait: o.redis?.lockWait ?? 5000,
+    ackTimeout: o.redis?.ackTimeout ?? 1000,
     warmUpTimeout: o.warmUpTimeout ?? 5000,
     logger,
   };

@@ -57,8 +57,13 @@ describe('stampede protection', () => {
     const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
     const b = await caches.start({ redisUrl: sharedRedisUrl, prefix });
     let runs = 0;
+    let loading: () => void = () => undefined;
+    const aIsLoading = new Promise<void>((resolve) => {
+      loading = resolve;
+    });
     const failing = async () => {
       runs += 1;
+      loading();
       await sleep(20);
       throw new Error('database down');
     };
@@ -68,7 +73,7 @@ describe('stampede protection', () => {
       return 'ok';
     };
     const first = a.getOrSet('k', failing);
-    await sleep(5); // a holds the cross-instance lock; b waits on it
+    await aIsLoading; // a holds the cross-instance lock; b waits on it
     const second = b.getOrSet('k', working);
     await expect(first).rejects.toThrow('database down');
     await expect(second).resolves.toBe('ok');
