@@ -166,7 +166,7 @@ export class Scheduler<DB> implements Component {
   /** Every declared schedule with its stored state, next tick and latest run. */
   async status(): Promise<SchedulerStatus> {
     const now = this.settings.now();
-    await syncRuns(this.db(), this.jobs, [...this.settings.schedules.keys()], this.metrics!, now);
+    await syncRuns(this.db(), this.jobs, [...this.settings.schedules.keys()], this.metrics!);
     const stored = await readSchedules(this.db());
     const schedules = [];
     for (const schedule of this.schedules) {
@@ -179,7 +179,7 @@ export class Scheduler<DB> implements Component {
   async scheduleStatus(name: string): Promise<SchedulerStatus['schedules'][number]> {
     const schedule = this.require(name);
     const now = this.settings.now();
-    await syncRuns(this.db(), this.jobs, [name], this.metrics!, now);
+    await syncRuns(this.db(), this.jobs, [name], this.metrics!);
     const stored = await readSchedules(this.db());
     return scheduleStatus(this.db(), schedule, stored.get(name), now);
   }
@@ -187,7 +187,7 @@ export class Scheduler<DB> implements Component {
   /** A schedule's run history (kept for `runRetentionMs`), oldest first. */
   async runs(name: string): Promise<ScheduleRun[]> {
     this.require(name);
-    await syncRuns(this.db(), this.jobs, [name], this.metrics!, this.settings.now());
+    await syncRuns(this.db(), this.jobs, [name], this.metrics!);
     const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
     return (await listRuns(this.db(), name)).map((run) => ({
       runKey: run.runKey,
@@ -214,7 +214,7 @@ export class Scheduler<DB> implements Component {
       const next = schedule.timing.nextAfter(row.lastTickAt);
       if (next === null || next > now) continue;
       // The overlap policy reads the previous runs' states: bring them up to date first.
-      if (schedule.overlap === 'skip') await syncRuns(db, this.jobs, [schedule.name], metrics, now);
+      if (schedule.overlap === 'skip') await syncRuns(db, this.jobs, [schedule.name], metrics);
       const outcome = await processDue(db, this.jobs, schedule, now);
       if (!outcome) continue;
       if (outcome.skipped > 0) metrics.runs.inc({ schedule: schedule.name, outcome: 'skipped' }, outcome.skipped);
@@ -224,7 +224,7 @@ export class Scheduler<DB> implements Component {
       else this.logger?.debug({ schedule: schedule.name, ...outcome }, 'ticks enqueued');
     }
     now = this.settings.now();
-    await syncRuns(db, this.jobs, names, metrics, now);
+    await syncRuns(db, this.jobs, names, metrics);
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
       await pruneRuns(db, now - this.settings.runRetentionMs);
@@ -237,7 +237,7 @@ export class Scheduler<DB> implements Component {
     if (starting.length === 0) return;
     const now = this.settings.now();
     const names = starting.map((s) => s.name);
-    await syncRuns(this.db(), this.jobs, names, this.metrics!, now);
+    await syncRuns(this.db(), this.jobs, names, this.metrics!);
     for (const schedule of starting) {
       await this.db()
         .transaction()

@@ -14,7 +14,6 @@ export async function syncRuns<DB>(
   jobs: JobQueue<DB>,
   schedules: readonly string[],
   metrics: ScheduleMetrics,
-  now: number,
 ): Promise<void> {
   for (const run of await unfinishedRuns(db, schedules)) {
     if (run.jobId === null) continue;
@@ -26,7 +25,8 @@ export async function syncRuns<DB>(
           finishedAt: job.finishedAt?.getTime() ?? null,
           error: job.state === 'failed' ? (job.errors.at(-1)?.message ?? 'failed') : null,
         }
-      : { status: 'completed', startedAt: run.startedAt, finishedAt: now, error: null };
+      : // Job times come from the real clock: so does the (approximate) end of a job already deleted.
+        { status: 'completed', startedAt: run.startedAt, finishedAt: Date.now(), error: null };
     if (unchanged(run, next)) continue;
     if (!(await updateRun(db, run, next))) continue;
     if (run.startedAt === null && next.startedAt !== null) {
