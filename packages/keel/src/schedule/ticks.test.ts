@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../store/index.js';
 import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
 import { defineSchedule } from './define-schedule.js';
-import { fakeClock, recordingJob, startScheduler, waitFor } from './test/harness.js';
+import { fakeClock, openStore, recordingJob, startScheduler, waitFor } from './test/harness.js';
 
 for (const dialect of testDialects) {
   describe(`scheduled ticks on ${dialect}`, () => {
@@ -86,7 +86,7 @@ for (const dialect of testDialects) {
 
 // Reads the run count with a short-lived store, the service's being stopped.
 async function countRuns(database: TestDatabase, schedule: string): Promise<number> {
-  const h = await startScheduler(database, { schedules: [], types: [] });
+  const h = await openStore(database);
   try {
     const { rows } = await sql<{
       n: number | string;

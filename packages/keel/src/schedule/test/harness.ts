@@ -60,6 +60,15 @@ export async function startScheduler(
   return { service, store, jobs, scheduler };
 }
 
+/** A started service with only a store on `database`, to read tables without touching the schedules. */
+export async function openStore(database: TestDatabase): Promise<{ service: Service; store: Store<unknown> }> {
+  const service = new Service({ name: 'schedule-reader', logger: pino({ level: 'silent' }) });
+  const store = new Store<unknown>(database.options);
+  service.add(store);
+  await service.start();
+  return { service, store };
+}
+
 /** A job type that records each run's label, and waits while its gate is closed. */
 export function recordingJob(name = 'record') {
   const runs: string[] = [];
