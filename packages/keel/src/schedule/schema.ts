@@ -37,7 +37,15 @@ export interface ScheduleTables {
   keel_schedule_run: RunRow;
 }
 
-/** The scheduler's migrations, written with Kysely's schema builder for both dialects. */
+/**
+ * The scheduler's migrations (tables `keel_schedule` and `keel_schedule_run`), written with Kysely's
+ * schema builder for both dialects. The scheduler runs them itself at start; export them for tools.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({ db, provider: { getMigrations: async () => scheduleMigrations }, migrationTableName: 'keel_schedule_migration' });
+ * ```
+ */
 export const scheduleMigrations: Record<string, Migration> = {
   '0001_keel_schedule': {
     async up(db: Kysely<unknown>) {
