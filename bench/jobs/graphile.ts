@@ -2,6 +2,7 @@ import { Logger, makeWorkerUtils, run } from 'graphile-worker';
 
 // Per-job log lines would measure the console, not the queue.
 const silent = new Logger(() => () => undefined);
+
 import { CONCURRENCY, freshDatabase, JOBS, type Throughput, whenCount } from './common.js';
 
 /** graphile-worker: addJobs of 20,000 no-op jobs, run with concurrency 10 (optionally with its local queue). */

@@ -14,7 +14,9 @@ const step = async (run: () => Promise<Throughput>): Promise<void> => {
 
 console.log(`Jobs benchmark: enqueue and complete ${JOBS} no-op jobs (one run, this machine)\n`);
 await step(() => keelThroughput('sqlite'));
+await step(() => keelThroughput('sqlite', 40));
 await step(() => keelThroughput('postgres'));
+await step(() => keelThroughput('postgres', 40));
 await step(() => graphileThroughput(undefined));
 await step(() => graphileThroughput(50));
 await step(() => pgBossThroughput());
@@ -35,6 +37,9 @@ for (const r of results) {
 console.log('\nEnqueue-to-start latency, single jobs on an idle queue (300 samples):');
 for (const dialect of ['sqlite', 'postgres'] as const) {
   const { p50, p99 } = await keelLatency(dialect);
-  console.log(`Keel (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`.padEnd(30) + ` p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms`);
+  console.log(
+    `Keel (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`.padEnd(30) +
+      ` p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms`,
+  );
 }
 process.exit(0);

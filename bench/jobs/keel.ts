@@ -12,6 +12,7 @@ type Dialect = 'sqlite' | 'postgres';
 
 async function withQueue<T>(
   dialect: Dialect,
+  prefetch: number,
   handler: () => void,
   work: (jobs: JobQueue<unknown>, type: ReturnType<typeof noopType>) => Promise<T>,
 ): Promise<T> {
@@ -21,7 +22,7 @@ async function withQueue<T>(
   const service = new Service({ name: 'bench', logger: pino({ level: 'warn' }) });
   const store = new Store<unknown>(options);
   const type = noopType(handler);
-  const jobs = new JobQueue<unknown>({ store, types: [type], concurrency: CONCURRENCY });
+  const jobs = new JobQueue<unknown>({ store, types: [type], concurrency: CONCURRENCY, prefetch });
   service.add(store).add(jobs);
   await service.start();
   try {
@@ -44,10 +45,11 @@ function noopType(handler: () => void) {
 }
 
 /** Keel: enqueue 20,000 no-op jobs in one batch and run them all with concurrency 10. */
-export async function keelThroughput(dialect: Dialect): Promise<Throughput> {
+export async function keelThroughput(dialect: Dialect, prefetch = 0): Promise<Throughput> {
   let done = 0;
   return withQueue(
     dialect,
+    prefetch,
     () => {
       done += 1;
     },
@@ -61,8 +63,8 @@ export async function keelThroughput(dialect: Dialect): Promise<Throughput> {
       await whenCount(() => done, JOBS);
       const totalMs = performance.now() - started;
       return {
-        name: `Keel (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
-        settings: `concurrency ${CONCURRENCY}, enqueueMany, batched claims and completions`,
+        name: `Keel (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${prefetch ? ', prefetch' : ''})`,
+        settings: `concurrency ${CONCURRENCY}, prefetch ${prefetch}${prefetch ? ` (claims of ${CONCURRENCY + prefetch})` : ' (default)'}, enqueueMany`,
         enqueueMs: enqueued - started,
         totalMs,
         jobsPerSecond: JOBS / (totalMs / 1000),
@@ -77,6 +79,7 @@ export async function keelLatency(dialect: Dialect, samples = 300): Promise<{ p5
   let runs = 0;
   return withQueue(
     dialect,
+    0,
     () => {
       startedAt = performance.now();
       runs += 1;

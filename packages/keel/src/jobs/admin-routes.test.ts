@@ -27,7 +27,12 @@ for (const dialect of testDialects) {
       },
     });
     // No worker here runs this type: its jobs wait (and make the readiness check degrade).
-    const parked = defineJob({ name: 'parked', queue: 'parked', payload: z.object({ n: z.number() }), handler: async () => 0 });
+    const parked = defineJob({
+      name: 'parked',
+      queue: 'parked',
+      payload: z.object({ n: z.number() }),
+      handler: async () => 0,
+    });
 
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
@@ -91,7 +96,13 @@ for (const dialect of testDialects) {
       await waitFor(async () => (await jobs.get(id))?.state === 'failed');
       const response = await http.app.inject({ method: 'GET', url: `/admin/jobs/${id}`, headers: admin });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ id, state: 'failed', attempts: 1, payload: { fail: true }, errors: [{ message: 'nope' }] });
+      expect(response.json()).toMatchObject({
+        id,
+        state: 'failed',
+        attempts: 1,
+        payload: { fail: true },
+        errors: [{ message: 'nope' }],
+      });
       const unknown = await http.app.inject({
         method: 'GET',
         url: '/admin/jobs/01890000-0000-7000-8000-000000000000',
@@ -123,7 +134,9 @@ for (const dialect of testDialects) {
     it('reports counts per queue and state and the oldest waiting age', async () => {
       const response = await http.app.inject({ method: 'GET', url: '/admin/jobs/stats', headers: admin });
       expect(response.statusCode).toBe(200);
-      const body = response.json() as { queues: { queue: string; counts: Record<string, number>; oldestWaitingAgeMs: number | null }[] };
+      const body = response.json() as {
+        queues: { queue: string; counts: Record<string, number>; oldestWaitingAgeMs: number | null }[];
+      };
       const parkedQueue = body.queues.find((q) => q.queue === 'parked');
       expect(parkedQueue?.counts.waiting).toBe(5);
       expect(parkedQueue?.counts.cancelled).toBe(1);
@@ -145,7 +158,10 @@ for (const dialect of testDialects) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       const response = await http.app.inject({ method: 'GET', url: '/health/ready' });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ status: 'degraded', checks: { jobs: { status: 'down', critical: false } } });
+      expect(response.json()).toMatchObject({
+        status: 'degraded',
+        checks: { jobs: { status: 'down', critical: false } },
+      });
     });
   });
 }

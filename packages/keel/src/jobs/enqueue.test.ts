@@ -31,7 +31,10 @@ for (const dialect of testDialects) {
       database = await createTestDatabase(dialect);
       h = await startQueue(database, { types: [record, idle], queues: { ordered: { concurrency: 1 } } });
       // The service's own table, to enqueue in the same transaction as its data.
-      await h.store.db.schema.createTable('event').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      await h.store.db.schema
+        .createTable('event')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute();
     });
     afterAll(async () => {
       await h.service.stop();

@@ -118,6 +118,7 @@ export class JobQueue<DB> implements Component {
       workerId: s.workerId,
       types: s.types,
       queues: s.queues,
+      prefetch: s.prefetch,
       leaseMs: s.leaseMs,
       pollIntervalMs: s.pollIntervalMs,
       sweepIntervalMs: s.sweepIntervalMs,

@@ -30,6 +30,12 @@ export interface JobQueueOptions<DB> {
   queues?: Record<string, { concurrency?: number }>;
   /** Concurrency of a queue that does not set its own. Default: 10. */
   concurrency?: number;
+  /**
+   * Jobs each queue claims ahead of its free slots and holds in a local buffer (fewer, larger claims
+   * for many short jobs; buffered jobs are locked to this worker, so a newer higher-priority job may
+   * wait behind them). Default: 0.
+   */
+  prefetch?: number;
   /** How long a claimed job stays locked without renewal (renewed every third of it). Default: 30000 ms. */
   leaseMs?: number;
   /** Fallback poll, for delayed jobs, missed signals and expired leases. Default: 1000 ms. */
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   work: boolean;
   types: Map<string, JobType>;
   queues: Map<string, number>;
+  prefetch: number;
   leaseMs: number;
   pollIntervalMs: number;
   completedRetentionMs: number;
@@ -79,6 +86,7 @@ export function resolveOptions<DB>(options: JobQueueOptions<DB>): ResolvedOption
     ...(new Set(names).size === names.length ? [] : [{ path: 'types', message: 'has two types with one name' }]),
     ...checkPositiveInt('concurrency', options.concurrency),
     ...checkPositiveInt('leaseMs', options.leaseMs),
+    ...(options.prefetch === undefined || options.prefetch === 0 ? [] : checkPositiveInt('prefetch', options.prefetch)),
     ...checkPositiveInt('pollIntervalMs', options.pollIntervalMs),
     ...checkNonNegative('completedRetentionMs', options.completedRetentionMs),
     ...checkPositiveInt('sweepIntervalMs', options.sweepIntervalMs),
@@ -99,6 +107,7 @@ export function resolveOptions<DB>(options: JobQueueOptions<DB>): ResolvedOption
     work: options.work ?? true,
     types: new Map(types.map((t) => [t.name, t])),
     queues: queueMap,
+    prefetch: options.prefetch ?? 0,
     leaseMs: options.leaseMs ?? 30_000,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     completedRetentionMs: options.completedRetentionMs ?? 86_400_000,

@@ -73,7 +73,11 @@ for (const dialect of testDialects) {
     });
 
     it('stays failed after maxAttempts with every error kept', async () => {
-      const { id } = await h.jobs.enqueue(flaky, { failTimes: 99 }, { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 5 } });
+      const { id } = await h.jobs.enqueue(
+        flaky,
+        { failTimes: 99 },
+        { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 5 } },
+      );
       await waitFor(async () => (await h.jobs.get(id))?.state === 'failed');
       const job = await h.jobs.get(id);
       expect(job?.attempts).toBe(3);

@@ -28,6 +28,8 @@ export interface WorkerSettings {
   types: ReadonlyMap<string, JobType>;
   /** Queue name to concurrency. */
   queues: ReadonlyMap<string, number>;
+  /** Jobs claimed ahead per queue beyond its free slots. */
+  prefetch: number;
   leaseMs: number;
   pollIntervalMs: number;
   sweepIntervalMs: number;
@@ -66,7 +68,7 @@ export class Worker {
     for (const [queue, concurrency] of settings.queues) {
       this.runners.set(
         queue,
-        new QueueRunner(queue, concurrency, {
+        new QueueRunner(queue, concurrency, settings.prefetch, {
           logger: settings.logger,
           claim: (q, limit) => this.claim(q, limit),
           start: (row, done) => this.run(row, done),
@@ -124,6 +126,8 @@ export class Worker {
     this.stopTaking();
     const s = this.settings;
     wakeBus(s.location).off('wake', this.onWake);
+    const buffered = [...this.runners.values()].flatMap((r) => r.takeBuffered());
+    if (buffered.length > 0) await releaseJobs(s.target, buffered, s.workerId).catch(() => 0);
     if (this.running.size > 0 && !context.signal.aborted) {
       context.logger.info({ running: this.running.size }, 'waiting for running jobs');
       const aborted = new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
@@ -208,12 +212,13 @@ export class Worker {
 
   private async renew(): Promise<void> {
     const ids = [...this.running.values()].filter((j) => !j.detached).map((j) => j.row.id);
+    for (const runner of this.runners.values()) ids.push(...runner.bufferedIds());
     if (ids.length === 0) return;
     const s = this.settings;
     const held = await renewLeases(s.target, ids, s.workerId, Date.now() + s.leaseMs);
-    for (const id of ids) {
-      if (!held.has(id)) this.abort(id, new Error('The job was cancelled or its lease was lost'));
-    }
+    const lost = new Set(ids.filter((id) => !held.has(id)));
+    for (const id of lost) this.abort(id, new Error('The job was cancelled or its lease was lost'));
+    for (const runner of this.runners.values()) runner.dropBuffered(lost);
   }
 
   private async sweep(): Promise<void> {

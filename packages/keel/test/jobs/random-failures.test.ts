@@ -29,7 +29,7 @@ for (const dialect of testDialects) {
     });
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
-      h = await startQueue(database, { types: [random], concurrency: 20, maxAttempts: MAX_ATTEMPTS });
+      h = await startQueue(database, { types: [random], concurrency: 20, prefetch: 10, maxAttempts: MAX_ATTEMPTS });
     });
     afterAll(async () => {
       await h.service.stop();
@@ -39,7 +39,10 @@ for (const dialect of testDialects) {
     it('ends every job completed or failed with the right attempt count; none lost, none stuck', async () => {
       const enqueued = await h.jobs.enqueueMany(
         random,
-        Array.from({ length: JOBS }, (_, n) => ({ payload: { n }, options: { backoff: { type: 'fixed', delayMs: 5 } } })),
+        Array.from({ length: JOBS }, (_, n) => ({
+          payload: { n },
+          options: { backoff: { type: 'fixed', delayMs: 5 } },
+        })),
       );
       const unfinished = async () => {
         const { rows } = await sql<{ count: number | string }>`

@@ -31,7 +31,10 @@ describe('two worker processes on one PostgreSQL database', () => {
         exec,
         Array.from({ length: 900 }, (_, n) => ({ payload: { n: n + 100 } })),
       );
-      await waitFor(async () => (await executions(producer.store.db)).filter((e) => e.finished_at).length >= 1000, 30_000);
+      await waitFor(
+        async () => (await executions(producer.store.db)).filter((e) => e.finished_at).length >= 1000,
+        30_000,
+      );
       await waitFor(async () => (await producer.jobs.stats()).queues[0]?.counts.completed === 1000);
       const all = await executions(producer.store.db);
       expect(all).toHaveLength(1000);
