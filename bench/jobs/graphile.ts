@@ -1,4 +1,5 @@
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
+import pg from 'pg';
 
 // Per-job log lines would measure the console, not the queue.
 const silent = new Logger(() => () => undefined);
@@ -8,11 +9,14 @@ import { CONCURRENCY, freshDatabase, JOBS, type Throughput, whenCount } from './
 /** graphile-worker: addJobs of 20,000 no-op jobs, run with concurrency 10 (optionally with its local queue). */
 export async function graphileThroughput(localQueueSize: number | undefined): Promise<Throughput> {
   const database = await freshDatabase('graphile');
-  const utils = await makeWorkerUtils({ connectionString: database.url, logger: silent });
+  // Our own pool, ended before the database is dropped (a dropped database kills idle connections).
+  const pgPool = new pg.Pool({ connectionString: database.url, max: CONCURRENCY + 2 });
+  pgPool.on('error', () => undefined);
+  const utils = await makeWorkerUtils({ pgPool, logger: silent });
   await utils.migrate();
   let done = 0;
   const runner = await run({
-    connectionString: database.url,
+    pgPool,
     concurrency: CONCURRENCY,
     noHandleSignals: true,
     logger: silent,
@@ -44,6 +48,7 @@ export async function graphileThroughput(localQueueSize: number | undefined): Pr
   } finally {
     await runner.stop();
     await utils.release();
+    await pgPool.end();
     await database.drop();
   }
 }
