@@ -1,5 +1,5 @@
 // One server per process, so the load generator never shares an event loop with the server it measures.
-import { createSecretKey } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,8 +54,8 @@ async function bare(): Promise<{ url: string; token: string }> {
   sqlite.exec('create table users (id text primary key, email text not null unique, name text not null)');
   sqlite.prepare('insert into users values (?, ?, ?)').run('u1', 'bench@example.com', 'Bench');
   const db = new Kysely<{ users: UserRow }>({ dialect: new SqliteDialect({ database: sqlite }) });
-  // The same key handling as the planner's: one KeyObject, made once.
-  const key = createSecretKey(Buffer.from(SECRET, 'utf8'));
+  // The same key handling as the planner's: one CryptoKey, imported once.
+  const key = await webcrypto.subtle.importKey('raw', Buffer.from(SECRET, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const app = Fastify();
   app.get('/api/v1/users/me', async (request, reply) => {
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');

@@ -1,4 +1,4 @@
-import { type KeyObject, createSecretKey } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { UnauthorizedError } from 'keel/errors';
 
@@ -6,12 +6,15 @@ const ISSUER = 'planner';
 
 /** Signs and verifies the planner's HS256 access tokens. */
 export class TokenIssuer {
-  // A KeyObject made once: given raw bytes, jose would import a new key on every verify.
-  private readonly key: KeyObject;
+  // A CryptoKey imported once: given bytes or a KeyObject, jose imports a new key on every call.
+  private readonly key: Promise<webcrypto.CryptoKey>;
   readonly ttlSeconds: number;
 
   constructor(secret: string, ttlSeconds: number) {
-    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+    this.key = webcrypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
     this.ttlSeconds = ttlSeconds;
   }
 
@@ -23,13 +26,13 @@ export class TokenIssuer {
       .setIssuer(ISSUER)
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** The user id a valid token names; any other token is a 401. */
   async verify(token: string): Promise<string> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: ['HS256'] });
       if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
       return payload.sub;
     } catch (error) {

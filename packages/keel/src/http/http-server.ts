@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,6 +23,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetrics } from './metrics-hooks.js';
 import { sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 /** The Fastify instance Keel builds, with zod schemas on routes. */
 export type HttpApp = FastifyInstance<
@@ -90,7 +90,7 @@ export class HttpServer implements Component {
   private instance: HttpApp | undefined;
   private draining = false;
   // Requests accepted before the drain, by raw request, with a line naming each for the shutdown log.
-  private readonly inFlight = new Map<object, string>();
+  private readonly inFlight = new Map<object, FastifyRequest>();
   private idle: (() => void) | undefined;
 
   constructor(options: HttpServerOptions = {}) {
@@ -140,13 +140,15 @@ export class HttpServer implements Component {
     );
 
     // Requests accepted before the drain are counted, so stop() knows when the last one is done.
+    const headers = securityHeaders();
     app.addHook('onRequest', async (request, reply) => {
+      reply.headers(headers);
       reply.header('x-request-id', request.id);
       if (this.draining && !OPERATIONAL.test(request.url)) {
         reply.header('connection', 'close').header('retry-after', '5');
         return sendProblem(new UnavailableError('The service is shutting down'), request, reply);
       }
-      this.inFlight.set(request.raw, `${request.method} ${request.url} (request ${request.id})`);
+      this.inFlight.set(request.raw, request);
       request.log.debug({ method: request.method, url: request.url }, 'incoming request');
     });
     const settle = (request: FastifyRequest): void => {
@@ -180,7 +182,6 @@ export class HttpServer implements Component {
 
   private async configure(app: HttpApp, context: ComponentContext): Promise<void> {
     registerMetrics(app, context.metrics);
-    await app.register(helmet, { global: true });
     const origins = this.options.corsOrigins ?? [];
     if (origins.length > 0) {
       await app.register(cors, { origin: origins.includes('*') ? true : origins, credentials: !origins.includes('*') });
@@ -231,7 +232,9 @@ export class HttpServer implements Component {
       });
     }
     if (this.inFlight.size > 0) {
-      for (const request of this.inFlight.values()) context.reportAbandoned(`HTTP request ${request}`);
+      for (const request of this.inFlight.values()) {
+        context.reportAbandoned(`HTTP request ${request.method} ${request.url} (request ${request.id})`);
+      }
       this.inFlight.clear();
       app.server.closeAllConnections();
     }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactPaths } from './index.js';
+import { CENSOR, createLogger, createRedactor } from './index.js';
 
 function capture(): { stream: Writable; raw: () => string; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -76,8 +76,27 @@ describe('createLogger', () => {
     expect(() => JSON.parse(text)).toThrow();
   });
 
-  it('builds bracketed paths for header names', () => {
-    expect(redactPaths(['set-cookie'], 1)).toEqual(['["set-cookie"]', '*["set-cookie"]']);
-    expect(redactPaths(['token'], 2)).toEqual(['token', '*.token', '*.*.token']);
+  it('redacts at any depth and in any letter case, without touching the caller\'s object', () => {
+    const out = capture();
+    const deep = { a: { b: { c: { d: { e: { f: { Authorization: 'Bearer deep', apiToken: 'x1', clientSecret: 'x2' } } } } } } };
+    const before = JSON.stringify(deep);
+    createLogger({ destination: out.stream }).info(deep, 'deep');
+    const text = out.raw();
+    for (const secret of ['Bearer deep', 'x1', 'x2']) expect(text).not.toContain(secret);
+    expect(JSON.stringify(deep)).toBe(before);
+  });
+
+  it('returns flat objects without secrets unchanged, and copies only what it censors', () => {
+    const redact = createRedactor();
+    const flat = { method: 'GET', url: '/x', statusCode: 200 };
+    expect(redact(flat)).toBe(flat);
+    const mixed = { keep: { n: 1 }, nested: { password: 'p' } };
+    const out = redact(mixed);
+    expect(out.keep).toBe(mixed.keep);
+    expect(out.nested).toEqual({ password: CENSOR });
+    expect(mixed.nested.password).toBe('p');
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    expect(() => redact(cyclic)).not.toThrow();
   });
 });

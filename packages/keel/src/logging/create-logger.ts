@@ -1,17 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import pinoPretty from 'pino-pretty';
-
-/** Field names whose values never reach a log line, at any depth up to {@link REDACT_DEPTH}. */
-export const redactedFields = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'token',
-  'accessToken',
-  'refreshToken',
-];
-const REDACT_DEPTH = 4;
+import { createRedactor, redactedFields } from './redact.js';
 
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
@@ -27,19 +16,6 @@ export interface CreateLoggerOptions {
   redact?: string[];
 }
 
-/** pino's redact paths for a field at the top level and nested up to `depth` levels. */
-export function redactPaths(fields: string[], depth = REDACT_DEPTH): string[] {
-  const paths: string[] = [];
-  for (const field of fields) {
-    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-    for (let level = 0; level <= depth; level += 1) {
-      const prefix = '*.'.repeat(level);
-      paths.push(key.startsWith('[') ? `${prefix.slice(0, -1)}${key}` || key : `${prefix}${key}`);
-    }
-  }
-  return paths.filter((path) => path.length > 0);
-}
-
 /**
  * A pino JSON logger (pretty in a TTY when asked) that redacts credentials everywhere.
  *
@@ -52,7 +28,9 @@ export function redactPaths(fields: string[], depth = REDACT_DEPTH): string[] {
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
-    redact: { paths: redactPaths([...redactedFields, ...(options.redact ?? [])]), censor: '[redacted]' },
+    // A copy-on-write walk instead of pino's path-based redact: any depth, any letter case, and a
+    // flat request line costs a few key checks instead of dozens of wildcard paths.
+    formatters: { log: createRedactor([...redactedFields, ...(options.redact ?? [])]) },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     ...(options.name === undefined ? {} : { name: options.name }),
   };

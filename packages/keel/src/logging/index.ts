@@ -5,4 +5,5 @@
 
 /** Where a logger writes (a pino destination stream). */
 export type { DestinationStream as LogDestination, Logger } from 'pino';
-export { type CreateLoggerOptions, createLogger, redactedFields, redactPaths } from './create-logger.js';
+export { type CreateLoggerOptions, createLogger } from './create-logger.js';
+export { CENSOR, createRedactor, redactedFields } from './redact.js';
