@@ -17,7 +17,9 @@ interface Started {
 }
 
 async function startServer(which: 'keel' | 'bare'): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serversFile, which], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', serversFile, which], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   const { url, token } = JSON.parse(chunk.toString().split('\n')[0]!) as { url: string; token: string };
   return { child, url, token };
@@ -59,12 +61,20 @@ try {
   });
   const bare = summary('bare');
   const keel = summary('keel');
-  console.log(`bench:http  GET /api/v1/users/me (JWT verify + user lookup on SQLite), autocannon ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION_S}s rounds, medians`);
-  console.log(`  bare Fastify                          ${bare.reqPerSec.toFixed(0).padStart(8)} req/s   p99 ${bare.p99} ms   non-2xx/errors ${bare.bad}`);
+  console.log(
+    `bench:http  GET /api/v1/users/me (JWT verify + user lookup on SQLite), autocannon ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION_S}s rounds, medians`,
+  );
+  console.log(
+    `  bare Fastify                          ${bare.reqPerSec.toFixed(0).padStart(8)} req/s   p99 ${bare.p99} ms   non-2xx/errors ${bare.bad}`,
+  );
   console.log(`  Keel planner (request id, logging, helmet, rate limit, metrics, zod)`);
-  console.log(`                                        ${keel.reqPerSec.toFixed(0).padStart(8)} req/s   p99 ${keel.p99} ms   non-2xx/errors ${keel.bad}`);
+  console.log(
+    `                                        ${keel.reqPerSec.toFixed(0).padStart(8)} req/s   p99 ${keel.p99} ms   non-2xx/errors ${keel.bad}`,
+  );
   console.log(`  ratio Keel / bare: ${(keel.reqPerSec / bare.reqPerSec).toFixed(3)} (goal >= 0.8)`);
-  console.log(`  per round req/s: bare ${rounds.bare.map((r) => r.requests.toFixed(0)).join(', ')}; keel ${rounds.keel.map((r) => r.requests.toFixed(0)).join(', ')}`);
+  console.log(
+    `  per round req/s: bare ${rounds.bare.map((r) => r.requests.toFixed(0)).join(', ')}; keel ${rounds.keel.map((r) => r.requests.toFixed(0)).join(', ')}`,
+  );
 } finally {
   servers.bare.child.kill('SIGTERM');
   servers.keel.child.kill('SIGTERM');

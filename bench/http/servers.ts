@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { Kysely, SqliteDialect } from 'kysely';
 import { pino } from 'pino';
 import { createPlanner, loadPlannerConfig } from 'planner';
@@ -55,7 +55,13 @@ async function bare(): Promise<{ url: string; token: string }> {
   sqlite.prepare('insert into users values (?, ?, ?)').run('u1', 'bench@example.com', 'Bench');
   const db = new Kysely<{ users: UserRow }>({ dialect: new SqliteDialect({ database: sqlite }) });
   // The same key handling as the planner's: one CryptoKey, imported once.
-  const key = await webcrypto.subtle.importKey('raw', Buffer.from(SECRET, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const key = await webcrypto.subtle.importKey(
+    'raw',
+    Buffer.from(SECRET, 'utf8'),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
   const app = Fastify();
   app.get('/api/v1/users/me', async (request, reply) => {
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');

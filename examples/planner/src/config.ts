@@ -1,26 +1,71 @@
-import { baseConfigSchema, intVar, listVar, loadConfig, type LoadConfigOptions, type SecretRule } from 'keel/config';
+import { backupConfigSchema } from 'keel/backup';
+import {
+  baseConfigSchema,
+  boolVar,
+  intVar,
+  type LoadConfigOptions,
+  listVar,
+  loadConfig,
+  type SecretRule,
+} from 'keel/config';
 import { z } from 'zod';
 
 /** The value shipped in `.env.example`; refused in production. */
 export const EXAMPLE_JWT_SECRET = 'change-me-to-a-long-random-secret-of-32-bytes-or-more';
 
 /** The planner's configuration: Keel's base variables plus its own. */
-export const plannerConfigSchema = baseConfigSchema.extend({
-  /** HS256 key for access tokens; a development default exists only outside production. */
-  JWT_SECRET: z.string().min(1),
-  /** Access token lifetime. Default: 3600 s. */
-  JWT_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
-  /** Users whose email is listed are admins. Default: none. */
-  ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
-  /** Register and login attempts per minute per client IP. Default: 10. */
-  RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
-});
+export const plannerConfigSchema = baseConfigSchema
+  .extend({
+    /** HS256 key for access tokens; a development default exists only outside production. */
+    JWT_SECRET: z.string().min(1),
+    /** Access token lifetime. Default: 3600 s. */
+    JWT_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
+    /** Users whose email is listed are admins. Default: none. */
+    ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
+    /** Register and login attempts per minute per client IP. Default: 10. */
+    RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
+    /** Redis for the cache's shared tier; unset keeps the cache in memory. Default: unset. */
+    REDIS_URL: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value))
+      .refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
+    /** Participants are reminded this long before an event starts. Default: 15. */
+    REMINDER_MINUTES: intVar(15, 1, 10_080),
+    /** Read notifications older than this are deleted daily. Default: 30. */
+    NOTIFICATION_RETENTION_DAYS: intVar(30, 1, 3650),
+    /** IANA time zone of the nightly backup (03:00) and cleanup (04:00). Default: `UTC`. */
+    TZ: z
+      .string()
+      .default('UTC')
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone, e.g. Europe/Berlin'),
+    /** Jobs run at once per queue in this process. Default: 10. */
+    JOB_CONCURRENCY: intVar(10, 1, 1000),
+    /** Run jobs in this process (false: only enqueue them, for API-only instances). Default: true. */
+    JOBS_WORK: boolVar(true),
+  })
+  .extend(backupConfigSchema.shape)
+  .extend({
+    /** Folder of backup files and their manifest. Default: `<DATA_DIR>/backups`. */
+    BACKUP_DIR: z.string().min(1).optional(),
+  });
 
 /** The parsed planner configuration. */
 export type PlannerConfig = z.output<typeof plannerConfigSchema>;
 
 const secrets: Record<string, SecretRule> = {
-  JWT_SECRET: { example: EXAMPLE_JWT_SECRET, developmentDefault: 'planner-development-secret-not-for-production', minBytes: 32 },
+  JWT_SECRET: {
+    example: EXAMPLE_JWT_SECRET,
+    developmentDefault: 'planner-development-secret-not-for-production',
+    minBytes: 32,
+  },
 };
 
 /** Reads the planner's configuration from the environment (and `.env`), every problem at once. */

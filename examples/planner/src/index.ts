@@ -1,2 +1,2 @@
+export { EXAMPLE_JWT_SECRET, loadPlannerConfig, type PlannerConfig, plannerConfigSchema } from './config.js';
 export { createPlanner, type Planner, type PlannerOptions } from './planner.js';
-export { loadPlannerConfig, plannerConfigSchema, type PlannerConfig, EXAMPLE_JWT_SECRET } from './config.js';

@@ -5,10 +5,18 @@ import { type PlannerHarness, startPlanner } from './harness.js';
 const start = '2030-01-10T09:00:00.000Z';
 const end = '2030-01-10T10:00:00.000Z';
 
-function expectProblem(response: { status: number; headers: Record<string, unknown>; body: any }, status: number): void {
+function expectProblem(
+  response: { status: number; headers: Record<string, unknown>; body: any },
+  status: number,
+): void {
   expect(response.status).toBe(status);
   expect(String(response.headers['content-type'])).toContain('application/problem+json');
-  expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(response.body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(response.body.requestId).toBe(response.headers['x-request-id']);
 }
 
@@ -35,7 +43,9 @@ for (const dialect of testDialects) {
         expect(registered.body).toEqual({ id: expect.any(String), email: 'ann@example.com', name: 'Ann' });
         expect(JSON.stringify(registered.body)).not.toContain('password');
 
-        const login = await h.call('POST', '/api/v1/auth/login', { body: { email: 'ANN@example.com', password: 'long enough' } });
+        const login = await h.call('POST', '/api/v1/auth/login', {
+          body: { email: 'ANN@example.com', password: 'long enough' },
+        });
         expect(login.status).toBe(200);
         expect(login.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 3600 });
 
@@ -52,15 +62,21 @@ for (const dialect of testDialects) {
       });
 
       it('lists every bad field of a registration', async () => {
-        const response = await h.call('POST', '/api/v1/auth/register', { body: { email: 'nope', password: 'short', name: '' } });
+        const response = await h.call('POST', '/api/v1/auth/register', {
+          body: { email: 'nope', password: 'short', name: '' },
+        });
         expectProblem(response, 400);
         expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'name', 'password']);
       });
 
       it('refuses wrong passwords and unknown emails alike with 401', async () => {
         await h.user('Carl', 'carl@example.com');
-        const wrong = await h.call('POST', '/api/v1/auth/login', { body: { email: 'carl@example.com', password: 'wrong password' } });
-        const unknown = await h.call('POST', '/api/v1/auth/login', { body: { email: 'nobody@example.com', password: 'wrong password' } });
+        const wrong = await h.call('POST', '/api/v1/auth/login', {
+          body: { email: 'carl@example.com', password: 'wrong password' },
+        });
+        const unknown = await h.call('POST', '/api/v1/auth/login', {
+          body: { email: 'nobody@example.com', password: 'wrong password' },
+        });
         expectProblem(wrong, 401);
         expectProblem(unknown, 401);
         expect(wrong.body.detail).toBe(unknown.body.detail);
@@ -90,7 +106,14 @@ for (const dialect of testDialects) {
         const p2 = await h.user('P2');
         const created = await h.call('POST', '/api/v1/events', {
           token: org.token,
-          body: { title: ' Standup ', description: 'daily', startsAt: '2030-01-10T10:00:00+01:00', endsAt: end, location: 'Room 1', participantIds: [p1.id, p2.id, p1.id] },
+          body: {
+            title: ' Standup ',
+            description: 'daily',
+            startsAt: '2030-01-10T10:00:00+01:00',
+            endsAt: end,
+            location: 'Room 1',
+            participantIds: [p1.id, p2.id, p1.id],
+          },
         });
         expect(created.status).toBe(201);
         expect(created.body).toEqual({
@@ -115,18 +138,45 @@ for (const dialect of testDialects) {
 
       it('rejects endsAt not after startsAt, bad dates and unknown participants with 400', async () => {
         const org = await h.user('Org');
-        const same = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: start } });
+        const same = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: start },
+        });
         expectProblem(same, 400);
         expect(same.body.errors).toEqual([{ location: 'body', path: 'endsAt', message: 'must be after startsAt' }]);
-        expectProblem(await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: 'tomorrow', endsAt: end } }), 400);
-        expectProblem(await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: '2030-01-10T09:00:00', endsAt: end } }), 400);
+        expectProblem(
+          await h.call('POST', '/api/v1/events', {
+            token: org.token,
+            body: { title: 't', startsAt: 'tomorrow', endsAt: end },
+          }),
+          400,
+        );
+        expectProblem(
+          await h.call('POST', '/api/v1/events', {
+            token: org.token,
+            body: { title: 't', startsAt: '2030-01-10T09:00:00', endsAt: end },
+          }),
+          400,
+        );
         const ghost = '00000000-0000-4000-8000-000000000000';
-        const unknown = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end, participantIds: [ghost] } });
+        const unknown = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end, participantIds: [ghost] },
+        });
         expectProblem(unknown, 400);
         expect(unknown.body.errors[0].path).toBe('participantIds.0');
-        const malformed = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end, participantIds: ['x'] } });
+        const malformed = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end, participantIds: ['x'] },
+        });
         expectProblem(malformed, 400);
-        expectProblem(await h.call('POST', '/api/v1/events', { token: org.token, body: { title: '', startsAt: start, endsAt: end } }), 400);
+        expectProblem(
+          await h.call('POST', '/api/v1/events', {
+            token: org.token,
+            body: { title: '', startsAt: start, endsAt: end },
+          }),
+          400,
+        );
         expectProblem(await h.call('POST', '/api/v1/events', { token: org.token, body: [] }), 400);
       });
 
@@ -143,12 +193,24 @@ for (const dialect of testDialects) {
       it('answers 404 for unknown and malformed ids, 403 for strangers', async () => {
         const org = await h.user('Org');
         const stranger = await h.user('Stranger');
-        const event = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end } });
-        expectProblem(await h.call('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000', { token: org.token }), 404);
+        const event = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end },
+        });
+        expectProblem(
+          await h.call('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000', { token: org.token }),
+          404,
+        );
         expectProblem(await h.call('GET', '/api/v1/events/not-an-id', { token: org.token }), 404);
         expectProblem(await h.call('GET', `/api/v1/events/${"'; drop table events; --"}`, { token: org.token }), 404);
         expectProblem(await h.call('GET', `/api/v1/events/${event.body.id}`, { token: stranger.token }), 403);
-        expectProblem(await h.call('PUT', `/api/v1/events/${event.body.id}`, { token: stranger.token, body: { title: 'x', startsAt: start, endsAt: end } }), 403);
+        expectProblem(
+          await h.call('PUT', `/api/v1/events/${event.body.id}`, {
+            token: stranger.token,
+            body: { title: 'x', startsAt: start, endsAt: end },
+          }),
+          403,
+        );
         expectProblem(await h.call('DELETE', `/api/v1/events/${event.body.id}`, { token: stranger.token }), 403);
         expectProblem(await h.call('DELETE', '/api/v1/events/nope', { token: org.token }), 404);
         expectProblem(await h.call('GET', `/api/v1/events/${event.body.id}`), 401);
@@ -159,13 +221,34 @@ for (const dialect of testDialects) {
         const a = await h.user('A');
         const b = await h.user('B');
         const c = await h.user('C');
-        const event = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id, b.id] } });
+        const event = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id, b.id] },
+        });
         const id = event.body.id;
-        expect((await h.call('PATCH', `/api/v1/events/${id}/participants/${a.id}/status`, { token: a.token, body: { status: 'accepted' } })).status).toBe(200);
-        expectProblem(await h.call('PUT', `/api/v1/events/${id}`, { token: a.token, body: { title: 'x', startsAt: start, endsAt: end } }), 403);
+        expect(
+          (
+            await h.call('PATCH', `/api/v1/events/${id}/participants/${a.id}/status`, {
+              token: a.token,
+              body: { status: 'accepted' },
+            })
+          ).status,
+        ).toBe(200);
+        expectProblem(
+          await h.call('PUT', `/api/v1/events/${id}`, {
+            token: a.token,
+            body: { title: 'x', startsAt: start, endsAt: end },
+          }),
+          403,
+        );
         const updated = await h.call('PUT', `/api/v1/events/${id}/`, {
           token: org.token,
-          body: { title: 'Renamed', startsAt: '2030-02-01T09:00:00Z', endsAt: '2030-02-01T11:00:00Z', participantIds: [a.id, c.id] },
+          body: {
+            title: 'Renamed',
+            startsAt: '2030-02-01T09:00:00Z',
+            endsAt: '2030-02-01T11:00:00Z',
+            participantIds: [a.id, c.id],
+          },
         });
         expect(updated.status).toBe(200);
         expect(updated.body).toMatchObject({
@@ -180,16 +263,28 @@ for (const dialect of testDialects) {
         });
         expect(updated.body.updatedAt >= event.body.updatedAt).toBe(true);
         expectProblem(await h.call('GET', `/api/v1/events/${id}`, { token: b.token }), 403);
-        const withoutList = await h.call('PUT', `/api/v1/events/${id}`, { token: org.token, body: { title: 'Again', startsAt: start, endsAt: end } });
+        const withoutList = await h.call('PUT', `/api/v1/events/${id}`, {
+          token: org.token,
+          body: { title: 'Again', startsAt: start, endsAt: end },
+        });
         expect(withoutList.body.participants).toHaveLength(2);
-        expectProblem(await h.call('PUT', `/api/v1/events/${id}`, { token: org.token, body: { title: 'Bad', startsAt: end, endsAt: start } }), 400);
+        expectProblem(
+          await h.call('PUT', `/api/v1/events/${id}`, {
+            token: org.token,
+            body: { title: 'Bad', startsAt: end, endsAt: start },
+          }),
+          400,
+        );
       });
 
       it('lets only the participant answer an invitation', async () => {
         const org = await h.user('Org');
         const a = await h.user('A');
         const b = await h.user('B');
-        const event = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id] } });
+        const event = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id] },
+        });
         const url = (userId: string) => `/api/v1/events/${event.body.id}/participants/${userId}/status`;
         const answered = await h.call('PATCH', url(a.id), { token: a.token, body: { status: 'tentative' } });
         expect(answered.status).toBe(200);
@@ -198,13 +293,22 @@ for (const dialect of testDialects) {
         expectProblem(await h.call('PATCH', url(b.id), { token: b.token, body: { status: 'accepted' } }), 404);
         expectProblem(await h.call('PATCH', url(a.id), { token: a.token, body: { status: 'pending' } }), 400);
         expectProblem(await h.call('PATCH', url('nope'), { token: a.token, body: { status: 'accepted' } }), 404);
-        expectProblem(await h.call('PATCH', `/api/v1/events/nope/participants/${a.id}/status`, { token: a.token, body: { status: 'accepted' } }), 404);
+        expectProblem(
+          await h.call('PATCH', `/api/v1/events/nope/participants/${a.id}/status`, {
+            token: a.token,
+            body: { status: 'accepted' },
+          }),
+          404,
+        );
       });
 
       it('deletes an event (organizer only) with 204', async () => {
         const org = await h.user('Org');
         const a = await h.user('A');
-        const event = await h.call('POST', '/api/v1/events', { token: org.token, body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id] } });
+        const event = await h.call('POST', '/api/v1/events', {
+          token: org.token,
+          body: { title: 't', startsAt: start, endsAt: end, participantIds: [a.id] },
+        });
         expectProblem(await h.call('DELETE', `/api/v1/events/${event.body.id}`, { token: a.token }), 403);
         const deleted = await h.call('DELETE', `/api/v1/events/${event.body.id}`, { token: org.token });
         expect(deleted.status).toBe(204);
@@ -221,11 +325,19 @@ for (const dialect of testDialects) {
           const day = String(1 + (i % 5)).padStart(2, '0');
           const created = await h.call('POST', '/api/v1/events', {
             token: owner.token,
-            body: { title: `e${i}`, startsAt: `2031-03-${day}T09:00:00Z`, endsAt: `2031-03-${day}T10:00:00Z`, participantIds: owner === other ? [me.id] : [] },
+            body: {
+              title: `e${i}`,
+              startsAt: `2031-03-${day}T09:00:00Z`,
+              endsAt: `2031-03-${day}T10:00:00Z`,
+              participantIds: owner === other ? [me.id] : [],
+            },
           });
           ids.push(created.body.id);
         }
-        await h.call('POST', '/api/v1/events', { token: other.token, body: { title: 'not mine', startsAt: start, endsAt: end } });
+        await h.call('POST', '/api/v1/events', {
+          token: other.token,
+          body: { title: 'not mine', startsAt: start, endsAt: end },
+        });
         const seen: { startsAt: string; id: string }[] = [];
         let cursor: string | null = null;
         let pages = 0;
@@ -233,13 +345,17 @@ for (const dialect of testDialects) {
           const query: string = cursor ? `?limit=7&cursor=${encodeURIComponent(cursor)}` : '?limit=7';
           const page = await h.call('GET', `/api/v1/events${query}`, { token: me.token });
           expect(page.status).toBe(200);
-          seen.push(...page.body.items.map((e: { startsAt: string; id: string }) => ({ startsAt: e.startsAt, id: e.id })));
+          seen.push(
+            ...page.body.items.map((e: { startsAt: string; id: string }) => ({ startsAt: e.startsAt, id: e.id })),
+          );
           cursor = page.body.nextCursor;
           pages += 1;
         } while (cursor);
         expect(pages).toBe(4);
         expect(seen.map((e) => e.id).sort()).toEqual([...ids].sort());
-        const sorted = [...seen].sort((x, y) => (x.startsAt === y.startsAt ? (x.id < y.id ? -1 : 1) : x.startsAt < y.startsAt ? -1 : 1));
+        const sorted = [...seen].sort((x, y) =>
+          x.startsAt === y.startsAt ? (x.id < y.id ? -1 : 1) : x.startsAt < y.startsAt ? -1 : 1,
+        );
         expect(seen).toEqual(sorted);
         expectProblem(await h.call('GET', '/api/v1/events?limit=101', { token: me.token }), 400);
         expectProblem(await h.call('GET', '/api/v1/events?limit=abc', { token: me.token }), 400);
@@ -259,7 +375,10 @@ for (const dialect of testDialects) {
       it('reports readiness with the database check', async () => {
         const ready = await h.call('GET', '/health/ready');
         expect(ready.status).toBe(200);
-        expect(ready.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up', latencyMs: expect.any(Number) } } });
+        expect(ready.body).toMatchObject({
+          status: 'ok',
+          checks: { database: { status: 'up', latencyMs: expect.any(Number) } },
+        });
       });
 
       it('records request durations by route pattern', async () => {
@@ -277,12 +396,20 @@ for (const dialect of testDialects) {
         expect(doc.status).toBe(200);
         expect(doc.body.openapi).toMatch(/^3\./);
         expect(Object.keys(doc.body.paths)).toEqual(
-          expect.arrayContaining(['/api/v1/auth/register', '/api/v1/events', '/api/v1/events/{eventId}', '/api/v1/events/{eventId}/participants/{userId}/status']),
+          expect.arrayContaining([
+            '/api/v1/auth/register',
+            '/api/v1/events',
+            '/api/v1/events/{eventId}',
+            '/api/v1/events/{eventId}/participants/{userId}/status',
+          ]),
         );
       });
 
       it('never leaks internals in logs-only fields and redacts credentials', async () => {
-        await h.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'hunter2-secret' }, headers: { authorization: 'Bearer sekrit-token' } });
+        await h.call('POST', '/api/v1/auth/login', {
+          body: { email: 'x@example.com', password: 'hunter2-secret' },
+          headers: { authorization: 'Bearer sekrit-token' },
+        });
         const text = h.logs.join('');
         expect(text).not.toContain('hunter2-secret');
         expect(text).not.toContain('sekrit-token');

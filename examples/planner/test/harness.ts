@@ -6,7 +6,11 @@ import { createPlanner, loadPlannerConfig, type Planner } from '../src/index.js'
 export interface PlannerHarness {
   planner: Planner;
   logs: string[];
-  call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    url: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   /** Registers a user and logs in; returns its id and token. */
   user(name: string, email?: string): Promise<{ id: string; token: string; email: string }>;
   stop(): Promise<void>;
@@ -66,7 +70,9 @@ export async function startPlanner(database: TestDatabase, env: Record<string, s
     logs,
     call,
     async user(name, email = `${name.toLowerCase()}-${process.pid}-${++counter}@example.com`) {
-      const registered = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct horse battery', name } });
+      const registered = await call('POST', '/api/v1/auth/register', {
+        body: { email, password: 'correct horse battery', name },
+      });
       if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
       const login = await call('POST', '/api/v1/auth/login', { body: { email, password: 'correct horse battery' } });
       return { id: registered.body.id, token: login.body.accessToken, email };

@@ -23,7 +23,10 @@ export async function spawnPlanner(env: Record<string, string>): Promise<Planner
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }[] = [];
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
@@ -55,7 +58,10 @@ export async function spawnPlanner(env: Record<string, string>): Promise<Planner
     const found = lines.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log line in ${timeoutMs} ms; stderr: ${stderr}`)),
+        timeoutMs,
+      );
       waiters.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
       void exited.then((code) => reject(new Error(`planner exited with ${code} before the line; stderr: ${stderr}`)));
     });

@@ -13,11 +13,20 @@ describe('planner process: graceful shutdown under load', () => {
   });
 
   it('finishes 200 requests accepted before SIGTERM, answers readiness 503 while draining, exits 0', async () => {
-    const planner = await spawnPlanner({ DATA_DIR: database.dataDir, LOG_LEVEL: 'debug', RATE_LIMIT_AUTH_PER_MINUTE: '100000' });
+    const planner = await spawnPlanner({
+      DATA_DIR: database.dataDir,
+      LOG_LEVEL: 'debug',
+      RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    });
     const client = new Agent({ connections: 250 });
     const body = JSON.stringify({ email: 'drain@example.com', password: 'long enough password', name: 'Drain' });
     const headers = { 'content-type': 'application/json' };
-    const registered = await request(`${planner.url}/api/v1/auth/register`, { method: 'POST', body, headers, dispatcher: client });
+    const registered = await request(`${planner.url}/api/v1/auth/register`, {
+      method: 'POST',
+      body,
+      headers,
+      dispatcher: client,
+    });
     expect(registered.statusCode).toBe(201);
     await registered.body.dump();
 
@@ -25,19 +34,30 @@ describe('planner process: graceful shutdown under load', () => {
     const login = JSON.stringify({ email: 'drain@example.com', password: 'long enough password' });
     const logins = Array.from({ length: 200 }, () =>
       request(`${planner.url}/api/v1/auth/login`, { method: 'POST', body: login, headers, dispatcher: client }).then(
-        async (response) => ({ status: response.statusCode, body: (await response.body.json()) as { accessToken?: string } }),
+        async (response) => ({
+          status: response.statusCode,
+          body: (await response.body.json()) as { accessToken?: string },
+        }),
       ),
     );
-    const received = () => planner.lines.filter((l) => l.msg === 'incoming request' && l.url === '/api/v1/auth/login').length;
+    const received = () =>
+      planner.lines.filter((l) => l.msg === 'incoming request' && l.url === '/api/v1/auth/login').length;
     await planner.waitForLine(() => received() >= 200);
-    const completedBeforeSignal = planner.lines.filter((l) => l.msg === 'request completed' && l.url === '/api/v1/auth/login').length;
+    const completedBeforeSignal = planner.lines.filter(
+      (l) => l.msg === 'request completed' && l.url === '/api/v1/auth/login',
+    ).length;
     planner.child.kill('SIGTERM');
     await planner.waitForLine((line) => line.msg === 'service stopping');
 
     const probe = new Agent({ connections: 1 });
     const ready = await request(`${planner.url}/health/ready`, { dispatcher: probe });
     const readyBody = (await ready.body.json()) as { status: string };
-    const newWork = await request(`${planner.url}/api/v1/auth/login`, { method: 'POST', body: login, headers, dispatcher: probe });
+    const newWork = await request(`${planner.url}/api/v1/auth/login`, {
+      method: 'POST',
+      body: login,
+      headers,
+      dispatcher: probe,
+    });
     const newWorkBody = (await newWork.body.json()) as { status: number };
 
     const results = await Promise.all(logins);
@@ -60,7 +80,13 @@ describe('planner process: graceful shutdown under load', () => {
     const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: 'short', PORT: 'not-a-port', DATA_DIR: database.dataDir },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        JWT_SECRET: 'short',
+        PORT: 'not-a-port',
+        DATA_DIR: database.dataDir,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

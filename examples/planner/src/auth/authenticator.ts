@@ -1,6 +1,5 @@
-import type { HttpReply as FastifyReply, HttpRequest as FastifyRequest } from 'keel/http';
 import { ForbiddenError, UnauthorizedError } from 'keel/errors';
-import type { UserRepository } from '../users/repository.js';
+import type { HttpReply as FastifyReply, HttpRequest as FastifyRequest } from 'keel/http';
 import type { TokenIssuer } from './tokens.js';
 
 /** The caller of an authenticated request. */
@@ -21,7 +20,7 @@ export class Authenticator {
 
   constructor(
     private readonly tokens: TokenIssuer,
-    private readonly users: UserRepository,
+    private readonly findUser: (id: string) => Promise<{ id: string; email: string; name: string } | undefined>,
     private readonly adminEmails: ReadonlySet<string>,
   ) {}
 
@@ -50,7 +49,7 @@ export class Authenticator {
       throw new UnauthorizedError('A bearer access token is required');
     }
     const subject = await this.subject(request);
-    const user = subject ? await this.users.findById(subject) : undefined;
+    const user = subject ? await this.findUser(subject) : undefined;
     if (!user) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new UnauthorizedError('The access token is invalid or expired');

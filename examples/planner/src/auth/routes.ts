@@ -1,5 +1,5 @@
-import type { HttpRoutes } from 'keel/http';
 import { ConflictError, UnauthorizedError } from 'keel/errors';
+import type { HttpRoutes } from 'keel/http';
 import { isUniqueViolation } from 'keel/store';
 import { z } from 'zod';
 import { newId } from '../common/ids.js';
@@ -25,7 +25,11 @@ const tokenSchema = z.object({ accessToken: z.string(), tokenType: z.literal('Be
 
 /** `POST /api/v1/auth/register` and `POST /api/v1/auth/login`, rate limited per client IP. */
 export function authRoutes(deps: { users: UserRepository; tokens: TokenIssuer; perMinute: number }): HttpRoutes {
-  const rateLimit = { max: deps.perMinute, timeWindow: 60_000, keyGenerator: (request: { ip: string }) => `auth:${request.ip}` };
+  const rateLimit = {
+    max: deps.perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
+  };
   return async (app) => {
     app.post(
       '/api/v1/auth/register',
@@ -37,7 +41,14 @@ export function authRoutes(deps: { users: UserRepository; tokens: TokenIssuer; p
         const { email: address, password, name } = request.body;
         if (await deps.users.findByEmail(address)) throw new ConflictError('This email is already registered');
         const now = new Date().toISOString();
-        const user = { id: newId(), email: address, name, password_hash: await hashPassword(password), created_at: now, updated_at: now };
+        const user = {
+          id: newId(),
+          email: address,
+          name,
+          password_hash: await hashPassword(password),
+          created_at: now,
+          updated_at: now,
+        };
         try {
           await deps.users.insert(user);
         } catch (error) {
@@ -53,14 +64,23 @@ export function authRoutes(deps: { users: UserRepository; tokens: TokenIssuer; p
       '/api/v1/auth/login',
       {
         config: { rateLimit },
-        schema: { tags: ['auth'], summary: 'Exchange credentials for an access token', body: loginBody, response: { 200: tokenSchema } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange credentials for an access token',
+          body: loginBody,
+          response: { 200: tokenSchema },
+        },
       },
       async (request) => {
         const user = await deps.users.findByEmail(request.body.email);
         if (!(await verifyPassword(user?.password_hash, request.body.password)) || !user) {
           throw new UnauthorizedError('The email or password is wrong');
         }
-        return { accessToken: await deps.tokens.issue(user.id), tokenType: 'Bearer' as const, expiresIn: deps.tokens.ttlSeconds };
+        return {
+          accessToken: await deps.tokens.issue(user.id),
+          tokenType: 'Bearer' as const,
+          expiresIn: deps.tokens.ttlSeconds,
+        };
       },
     );
   };

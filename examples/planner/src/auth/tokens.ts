@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from 'keel/errors';
 
 const ISSUER = 'planner';
@@ -11,10 +11,13 @@ export class TokenIssuer {
   readonly ttlSeconds: number;
 
   constructor(secret: string, ttlSeconds: number) {
-    this.key = webcrypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]);
+    this.key = webcrypto.subtle.importKey(
+      'raw',
+      Buffer.from(secret, 'utf8'),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     this.ttlSeconds = ttlSeconds;
   }
 

@@ -3,6 +3,7 @@ export interface PlannerDatabase {
   users: UsersTable;
   events: EventsTable;
   event_participants: EventParticipantsTable;
+  notifications: NotificationsTable;
 }
 
 export interface UsersTable {
@@ -37,3 +38,23 @@ export interface EventParticipantsTable {
   position: number;
   updated_at: string;
 }
+
+/** An in-app notification. `source_key` makes delivery idempotent: one row per (user, source). */
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  type: NotificationType;
+  event_id: string | null;
+  message: string;
+  source_key: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+/** What a notification is about. */
+export type NotificationType =
+  | 'event_invited'
+  | 'event_updated'
+  | 'event_cancelled'
+  | 'rsvp_changed'
+  | 'event_reminder';

@@ -43,7 +43,12 @@ export const eventRepository = {
       .execute();
   },
 
-  async addParticipants(db: Kysely<PlannerDatabase>, eventId: string, userIds: readonly string[], now: string): Promise<void> {
+  async addParticipants(
+    db: Kysely<PlannerDatabase>,
+    eventId: string,
+    userIds: readonly string[],
+    now: string,
+  ): Promise<void> {
     if (userIds.length === 0) return;
     const last = await db
       .selectFrom('event_participants')
@@ -53,17 +58,35 @@ export const eventRepository = {
     const start = Number(last?.position ?? -1) + 1;
     await db
       .insertInto('event_participants')
-      .values(userIds.map((userId, i) => ({ event_id: eventId, user_id: userId, status: 'pending' as const, position: start + i, updated_at: now })))
+      .values(
+        userIds.map((userId, i) => ({
+          event_id: eventId,
+          user_id: userId,
+          status: 'pending' as const,
+          position: start + i,
+          updated_at: now,
+        })),
+      )
       .execute();
   },
 
   async removeParticipants(db: Kysely<PlannerDatabase>, eventId: string, userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    await db.deleteFrom('event_participants').where('event_id', '=', eventId).where('user_id', 'in', [...userIds]).execute();
+    await db
+      .deleteFrom('event_participants')
+      .where('event_id', '=', eventId)
+      .where('user_id', 'in', [...userIds])
+      .execute();
   },
 
   /** Sets a participant's status; false when the user is not a participant. */
-  async setStatus(db: Kysely<PlannerDatabase>, eventId: string, userId: string, status: ParticipantStatus, now: string): Promise<boolean> {
+  async setStatus(
+    db: Kysely<PlannerDatabase>,
+    eventId: string,
+    userId: string,
+    status: ParticipantStatus,
+    now: string,
+  ): Promise<boolean> {
     const result = await db
       .updateTable('event_participants')
       .set({ status, updated_at: now })
@@ -74,7 +97,12 @@ export const eventRepository = {
   },
 
   /** One page of the events a user organizes or joins, by start time then id. */
-  async pageFor(db: Kysely<PlannerDatabase>, userId: string, limit: number, after: Cursor | undefined): Promise<EventRow[]> {
+  async pageFor(
+    db: Kysely<PlannerDatabase>,
+    userId: string,
+    limit: number,
+    after: Cursor | undefined,
+  ): Promise<EventRow[]> {
     let query = db
       .selectFrom('events')
       .selectAll()
@@ -85,7 +113,9 @@ export const eventRepository = {
         ]),
       );
     if (after) {
-      query = query.where((eb) => eb.or([eb('starts_at', '>', after.key), eb.and([eb('starts_at', '=', after.key), eb('id', '>', after.id)])]));
+      query = query.where((eb) =>
+        eb.or([eb('starts_at', '>', after.key), eb.and([eb('starts_at', '=', after.key), eb('id', '>', after.id)])]),
+      );
     }
     return query.orderBy('starts_at').orderBy('id').limit(limit).execute();
   },

@@ -15,7 +15,15 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
 
     app.post(
       '/api/v1/events',
-      { schema: { tags: ['events'], summary: 'Create an event', security, body: eventInputSchema, response: { 201: eventSchema } } },
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Create an event',
+          security,
+          body: eventInputSchema,
+          response: { 201: eventSchema },
+        },
+      },
       async (request, reply) => reply.status(201).send(await events.create(auth.principal(request).id, request.body)),
     );
 
@@ -35,7 +43,15 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
 
     app.get(
       '/api/v1/events/:eventId',
-      { schema: { tags: ['events'], summary: 'One event', security, params: eventParams, response: { 200: eventSchema } } },
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'One event',
+          security,
+          params: eventParams,
+          response: { 200: eventSchema },
+        },
+      },
       async (request) => events.get(auth.principal(request).id, request.params.eventId),
     );
 
@@ -76,7 +92,12 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
         },
       },
       async (request) =>
-        events.setStatus(auth.principal(request).id, request.params.eventId, request.params.userId, request.body.status),
+        events.setStatus(
+          auth.principal(request).id,
+          request.params.eventId,
+          request.params.userId,
+          request.body.status,
+        ),
     );
   };
 }

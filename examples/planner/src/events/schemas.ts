@@ -46,7 +46,9 @@ export const eventSchema = z.object({
   endsAt: z.string(),
   location: z.string().nullable(),
   organizerId: z.string(),
-  participants: z.array(z.object({ userId: z.string(), status: z.enum(['pending', 'accepted', 'declined', 'tentative']) })),
+  participants: z.array(
+    z.object({ userId: z.string(), status: z.enum(['pending', 'accepted', 'declined', 'tentative']) }),
+  ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

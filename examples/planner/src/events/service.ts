@@ -5,21 +5,39 @@ import { idOrNotFound, newId } from '../common/ids.js';
 import type { ParticipantStatus, PlannerDatabase } from '../db/schema.js';
 import type { UserRepository } from '../users/repository.js';
 import type { EventChange, EventChangeListener } from './changes.js';
-import { type EventRow, type ParticipantRow, eventRepository as events } from './repository.js';
+import { type EventRow, eventRepository as events, type ParticipantRow } from './repository.js';
 import type { EventInput, EventView } from './schemas.js';
+
+/** A page of events. */
+export interface EventPage {
+  items: EventView[];
+  nextCursor: string | null;
+}
+
+/** Where event pages are read through (a cache); the default reads straight from the database. */
+export interface EventPageCache {
+  read(userId: string, limit: number, cursor: string | undefined, load: () => Promise<EventPage>): Promise<EventPage>;
+}
 
 /** The events domain: who may do what, and which writes go together in one transaction. */
 export class EventService {
   private readonly listeners: EventChangeListener[] = [];
+  private readonly committedListeners: ((change: EventChange) => Promise<void>)[] = [];
 
   constructor(
     private readonly store: Store<PlannerDatabase>,
     private readonly users: UserRepository,
+    private readonly pages: EventPageCache = { read: (_userId, _limit, _cursor, load) => load() },
   ) {}
 
   /** Adds a listener told of every change inside its transaction. */
   onChange(listener: EventChangeListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds a listener told of every change after it commits, before the caller gets its answer (e.g. cache invalidation). */
+  onCommitted(listener: (change: EventChange) => Promise<void>): void {
+    this.committedListeners.push(listener);
   }
 
   async create(actorId: string, input: EventInput): Promise<EventView> {
@@ -35,25 +53,32 @@ export class EventService {
       created_at: now,
       updated_at: now,
     };
-    return this.store.transaction(async (trx) => {
+    return this.write(async (trx, tell) => {
       const participantIds = input.participantIds ?? [];
       await this.requireUsers(trx, participantIds);
       await events.insert(trx, row);
       await events.addParticipants(trx, row.id, participantIds, now);
       const event = await this.view(trx, row);
-      await this.tell(trx, { kind: 'created', event, actorId });
+      await tell({ kind: 'created', event, actorId });
       return event;
     });
   }
 
-  async list(actorId: string, limit: number, cursor: string | undefined): Promise<{ items: EventView[]; nextCursor: string | null }> {
+  async list(actorId: string, limit: number, cursor: string | undefined): Promise<EventPage> {
     const after: Cursor | undefined = cursor === undefined ? undefined : decodeCursor(cursor);
+    return this.pages.read(actorId, limit, cursor, () => this.readPage(actorId, limit, after));
+  }
+
+  private async readPage(actorId: string, limit: number, after: Cursor | undefined): Promise<EventPage> {
     const db = this.store.db;
     const rows = await events.pageFor(db, actorId, limit + 1, after);
     const page = rows.slice(0, limit);
     const items = await this.views(db, page);
     const last = page.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ key: last.starts_at, id: last.id }) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor({ key: last.starts_at, id: last.id }) : null,
+    };
   }
 
   async get(actorId: string, rawId: string): Promise<EventView> {
@@ -65,7 +90,7 @@ export class EventService {
   }
 
   async update(actorId: string, rawId: string, input: EventInput): Promise<EventView> {
-    return this.store.transaction(async (trx) => {
+    return this.write(async (trx, tell) => {
       const current = await this.find(trx, rawId);
       requireOrganizer(current, actorId);
       const before = await this.view(trx, current);
@@ -85,27 +110,36 @@ export class EventService {
         const existing = new Set(before.participants.map((p) => p.userId));
         const added = input.participantIds.filter((id) => !existing.has(id));
         await this.requireUsers(trx, added);
-        await events.removeParticipants(trx, row.id, [...existing].filter((id) => !wanted.has(id)));
+        await events.removeParticipants(
+          trx,
+          row.id,
+          [...existing].filter((id) => !wanted.has(id)),
+        );
         await events.addParticipants(trx, row.id, added, now);
       }
       const event = await this.view(trx, row);
-      await this.tell(trx, { kind: 'updated', event, before, actorId });
+      await tell({ kind: 'updated', event, before, actorId });
       return event;
     });
   }
 
   async remove(actorId: string, rawId: string): Promise<void> {
-    await this.store.transaction(async (trx) => {
+    await this.write(async (trx, tell) => {
       const current = await this.find(trx, rawId);
       requireOrganizer(current, actorId);
       const event = await this.view(trx, current);
       await events.delete(trx, current.id);
-      await this.tell(trx, { kind: 'deleted', event, actorId });
+      await tell({ kind: 'deleted', event, actorId });
     });
   }
 
-  async setStatus(actorId: string, rawEventId: string, rawUserId: string, status: ParticipantStatus): Promise<EventView> {
-    return this.store.transaction(async (trx) => {
+  async setStatus(
+    actorId: string,
+    rawEventId: string,
+    rawUserId: string,
+    status: ParticipantStatus,
+  ): Promise<EventView> {
+    return this.write(async (trx, tell) => {
       const current = await this.find(trx, rawEventId);
       const userId = idOrNotFound(rawUserId, 'User');
       if (userId !== actorId) throw new ForbiddenError('Only the participant may answer for themselves');
@@ -116,7 +150,7 @@ export class EventService {
       await events.setStatus(trx, current.id, userId, status, now);
       const event = await this.view(trx, current);
       if (previous.status !== status) {
-        await this.tell(trx, { kind: 'status_changed', event, userId, from: previous.status, to: status });
+        await tell({ kind: 'status_changed', event, userId, from: previous.status, to: status });
       }
       return event;
     });
@@ -132,7 +166,9 @@ export class EventService {
     const missing = new Set(await this.users.missing(ids, db));
     if (missing.size === 0) return;
     throw new ValidationError(
-      ids.flatMap((id, index) => (missing.has(id) ? [{ location: 'body', path: `participantIds.${index}`, message: `no user has id ${id}` }] : [])),
+      ids.flatMap((id, index) =>
+        missing.has(id) ? [{ location: 'body', path: `participantIds.${index}`, message: `no user has id ${id}` }] : [],
+      ),
     );
   }
 
@@ -142,14 +178,28 @@ export class EventService {
   }
 
   private async views(db: Kysely<PlannerDatabase>, rows: readonly EventRow[]): Promise<EventView[]> {
-    const participants = await events.participants(db, rows.map((row) => row.id));
+    const participants = await events.participants(
+      db,
+      rows.map((row) => row.id),
+    );
     const byEvent = new Map<string, ParticipantRow[]>();
     for (const p of participants) byEvent.set(p.event_id, [...(byEvent.get(p.event_id) ?? []), p]);
     return rows.map((row) => toView(row, byEvent.get(row.id) ?? []));
   }
 
-  private async tell(trx: Transaction<PlannerDatabase>, change: EventChange): Promise<void> {
-    for (const listener of this.listeners) await listener(trx, change);
+  // One transaction: listeners hear each change inside it, committed listeners after it commits.
+  private async write<T>(
+    work: (trx: Transaction<PlannerDatabase>, tell: (change: EventChange) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const changes: EventChange[] = [];
+    const result = await this.store.transaction((trx) =>
+      work(trx, async (change) => {
+        changes.push(change);
+        for (const listener of this.listeners) await listener(trx, change);
+      }),
+    );
+    for (const change of changes) for (const listener of this.committedListeners) await listener(change);
+    return result;
   }
 }
 

@@ -23,7 +23,11 @@ export class UserRepository {
   /** The ids among `ids` that belong to no user. */
   async missing(ids: readonly string[], db: Kysely<PlannerDatabase> = this.db()): Promise<string[]> {
     if (ids.length === 0) return [];
-    const found = await db.selectFrom('users').select('id').where('id', 'in', [...ids]).execute();
+    const found = await db
+      .selectFrom('users')
+      .select('id')
+      .where('id', 'in', [...ids])
+      .execute();
     const known = new Set(found.map((row) => row.id));
     return ids.filter((id) => !known.has(id));
   }

@@ -84,7 +84,7 @@ const OPERATIONAL = /^\/(health|metrics)(\/|$|\?)/;
  */
 export class HttpServer implements Component {
   readonly name = 'http';
-  readonly dependsOn: readonly string[];
+  private readonly dependencies: string[];
   private readonly options: HttpServerOptions;
   private readonly plugins: HttpRoutes[] = [];
   private instance: HttpApp | undefined;
@@ -95,7 +95,26 @@ export class HttpServer implements Component {
 
   constructor(options: HttpServerOptions = {}) {
     this.options = options;
-    this.dependsOn = options.dependsOn ?? [];
+    this.dependencies = [...(options.dependsOn ?? [])];
+  }
+
+  /** Names of components started before the server listens (and stopped after it drains). */
+  get dependsOn(): readonly string[] {
+    return this.dependencies;
+  }
+
+  /**
+   * Starts the server only after these components (the ones its routes use); call before the service starts.
+   *
+   * @example
+   * ```ts
+   * http.after('jobs', 'cache');
+   * ```
+   */
+  after(...names: string[]): this {
+    if (this.instance) throw new KeelError('conflict', 'Dependencies must be added before the HTTP server starts');
+    for (const name of names) if (!this.dependencies.includes(name)) this.dependencies.push(name);
+    return this;
   }
 
   /** Adds routes; call before the service starts. Each call is its own encapsulated Fastify plugin. */

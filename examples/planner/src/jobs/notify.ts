@@ -1,0 +1,26 @@
+import { defineJob } from 'keel/jobs';
+import type { Store } from 'keel/store';
+import { z } from 'zod';
+import type { PlannerDatabase } from '../db/schema.js';
+import { notificationRepository } from '../notifications/repository.js';
+
+const draftSchema = z.object({
+  userId: z.string(),
+  type: z.enum(['event_invited', 'event_updated', 'event_cancelled', 'rsvp_changed', 'event_reminder']),
+  eventId: z.string().nullable(),
+  message: z.string().min(1).max(1000),
+  sourceKey: z.string().min(1).max(200),
+});
+
+/** The job that delivers in-app notifications; delivering twice adds nothing (unique user + source). */
+export function notifyJob(store: Store<PlannerDatabase>) {
+  return defineJob({
+    name: 'planner.notify',
+    queue: 'notifications',
+    payload: z.object({ notifications: z.array(draftSchema).min(1).max(1000) }),
+    handler: async ({ notifications }) => {
+      const delivered = await notificationRepository.deliver(store.db, notifications, new Date().toISOString());
+      return { delivered, skippedAsDuplicates: notifications.length - delivered };
+    },
+  });
+}

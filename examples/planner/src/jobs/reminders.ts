@@ -1,0 +1,92 @@
+import { defineJob, type JobQueue } from 'keel/jobs';
+import type { Store, Transaction } from 'keel/store';
+import { z } from 'zod';
+import type { PlannerDatabase } from '../db/schema.js';
+import type { EventChange } from '../events/changes.js';
+import { eventRepository } from '../events/repository.js';
+import { notificationRepository } from '../notifications/repository.js';
+
+/** The reminder job's type name, part of the (type, dedupe key) pair that finds an event's reminder. */
+export const REMINDER_JOB = 'planner.event-reminder';
+
+const reminderKey = (eventId: string): string => `reminder:${eventId}`;
+
+/**
+ * The job that reminds an event's participants (all but those who declined) before it starts. It reads
+ * the event when it runs, so a moved event reminds of its new time and a deleted one reminds nobody.
+ */
+export function reminderJob(store: Store<PlannerDatabase>, reminderMinutes: number) {
+  return defineJob({
+    name: REMINDER_JOB,
+    queue: 'notifications',
+    payload: z.object({ eventId: z.string() }),
+    handler: async ({ eventId }, ctx) => {
+      const event = await eventRepository.find(store.db, eventId);
+      if (!event) return { reminded: 0, reason: 'event deleted' };
+      const startsAt = event.starts_at;
+      const participants = await eventRepository.participants(store.db, [eventId]);
+      const recipients = participants.filter((p) => p.status !== 'declined');
+      const delivered = await notificationRepository.deliver(
+        store.db,
+        recipients.map((p) => ({
+          userId: p.user_id,
+          type: 'event_reminder' as const,
+          eventId,
+          message: `"${event.title}" starts in ${reminderMinutes} minutes (${startsAt.slice(11, 16)} UTC).`,
+          // One reminder per start time: moving the event earns a new reminder, a retry does not.
+          sourceKey: `reminder:${startsAt}`,
+        })),
+        new Date().toISOString(),
+      );
+      ctx.logger.debug({ eventId, delivered }, 'reminders delivered');
+      return { reminded: delivered };
+    },
+  });
+}
+
+/** When an event's reminder is due, or undefined when the event has already started. */
+export function reminderDueAt(startsAt: string, reminderMinutes: number, now = Date.now()): Date | undefined {
+  const start = Date.parse(startsAt);
+  if (start <= now) return undefined;
+  return new Date(Math.max(now, start - reminderMinutes * 60_000));
+}
+
+/**
+ * Keeps each event's reminder job in step with the event, in the transaction that changes it:
+ * created -> enqueued, moved -> rescheduled, deleted -> cancelled.
+ */
+export class Reminders {
+  readonly type: ReturnType<typeof reminderJob>;
+
+  constructor(
+    store: Store<PlannerDatabase>,
+    private readonly jobs: () => JobQueue<PlannerDatabase>,
+    private readonly minutes: number,
+  ) {
+    this.type = reminderJob(store, minutes);
+  }
+
+  /** An {@link EventChange} listener. */
+  sync = async (trx: Transaction<PlannerDatabase>, change: EventChange): Promise<void> => {
+    const jobs = this.jobs();
+    const ref = { type: REMINDER_JOB, dedupeKey: reminderKey(change.event.id) };
+    if (change.kind === 'deleted') {
+      await jobs.cancel(ref, { transaction: trx });
+      return;
+    }
+    if (change.kind === 'status_changed') return;
+    if (change.kind === 'updated' && change.before.startsAt === change.event.startsAt) return;
+    const due = reminderDueAt(change.event.startsAt, this.minutes);
+    if (!due) {
+      if (change.kind === 'updated') await jobs.cancel(ref, { transaction: trx });
+      return;
+    }
+    if (change.kind === 'updated' && (await jobs.reschedule(ref, due, { transaction: trx }))) return;
+    // No waiting reminder (a new event, or the old reminder already ran): enqueue one.
+    await jobs.enqueue(
+      this.type,
+      { eventId: change.event.id },
+      { transaction: trx, runAt: due, dedupeKey: ref.dedupeKey },
+    );
+  };
+}
