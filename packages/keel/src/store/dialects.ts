@@ -71,8 +71,12 @@ function openPostgres(url: string, options: StoreConnectionOptions): OpenedDiale
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
   });
-  // A pooled client that loses its server emits 'error'; unhandled it would crash the process.
+  // A client that loses its server emits 'error': the pool listens only while the client is idle, so
+  // one checked out (mid-transaction) would crash the process. Its query still fails on its own promise.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const location = new URL(url).pathname.replace(/^\//, '') || 'postgres';
   return { dialect: 'postgres', kyselyDialect: new PostgresDialect({ pool }), location, pool };
 }
