@@ -26,22 +26,32 @@ export function reminderJob(store: Store<PlannerDatabase>, reminderMinutes: numb
       const startsAt = event.starts_at;
       const participants = await eventRepository.participants(store.db, [eventId]);
       const recipients = participants.filter((p) => p.status !== 'declined');
+      const now = Date.now();
+      const message = `"${event.title}" starts in ${minutesLeft(startsAt, reminderMinutes, now)} (${startsAt.slice(11, 16)} UTC).`;
       const delivered = await notificationRepository.deliver(
         store.db,
         recipients.map((p) => ({
           userId: p.user_id,
           type: 'event_reminder' as const,
           eventId,
-          message: `"${event.title}" starts in ${reminderMinutes} minutes (${startsAt.slice(11, 16)} UTC).`,
-          // One reminder per start time: moving the event earns a new reminder, a retry does not.
-          sourceKey: `reminder:${startsAt}`,
+          message,
+          // One reminder per event and start time: moving the event earns a new one, a retry does not,
+          // and another event at the same time keeps its own.
+          sourceKey: `reminder:${eventId}:${startsAt}`,
         })),
-        new Date().toISOString(),
+        new Date(now).toISOString(),
       );
       ctx.logger.debug({ eventId, delivered }, 'reminders delivered');
       return { reminded: delivered };
     },
   });
+}
+
+/** The time left before the start, in words: the reminder may run late, or be due at once for a near event. */
+function minutesLeft(startsAt: string, reminderMinutes: number, now: number): string {
+  const minutes = Math.min(reminderMinutes, Math.max(0, Math.round((Date.parse(startsAt) - now) / 60_000)));
+  if (minutes === 0) return 'less than a minute';
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
 /** When an event's reminder is due, or undefined when the event has already started. */
