@@ -30,6 +30,11 @@ export const plannerConfigSchema = baseConfigSchema
       .optional()
       .transform((value) => (value === '' ? undefined : value))
       .refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
+    /** Prefix of the cache's Redis keys and channels; instances sharing data share it. Default: `planner`. */
+    CACHE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
+      .default('planner'),
     /** Participants are reminded this long before an event starts. Default: 15. */
     REMINDER_MINUTES: intVar(15, 1, 10_080),
     /** Read notifications older than this are deleted daily. Default: 30. */

@@ -48,7 +48,10 @@ export interface PlannerOptions {
 export function createPlanner(config: PlannerConfig, options: PlannerOptions = {}): Planner {
   let app: App<PlannerDatabase> | undefined;
   const users = new UserRepository((): Kysely<PlannerDatabase> => app!.store.db);
-  const cache = createCache({ prefix: 'planner', ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}) });
+  const cache = createCache({
+    prefix: config.CACHE_PREFIX,
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+  });
   const plannerCache = new PlannerCache(cache, users, () => app!.logger);
   const tokens = new TokenIssuer(config.JWT_SECRET, config.JWT_TTL_SECONDS);
   const auth = new Authenticator(tokens, (id) => plannerCache.user(id), new Set(config.ADMIN_EMAILS));

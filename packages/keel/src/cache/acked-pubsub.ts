@@ -32,6 +32,9 @@ export class AckedPubSub {
   ) {
     this.ackChannel = `${namespace}:ack:${this.id}`;
     subscriber.on('message', this.onMessage);
+    // A dropped connection brings no more acks: writes waiting for them go on at once.
+    subscriber.on('close', this.releaseWaiting);
+    publisher.on('close', this.releaseWaiting);
   }
 
   /** Subscribes `handler` to `channel` (and this instance to its ack channel). Never rejects. */
@@ -75,7 +78,13 @@ export class AckedPubSub {
   /** Stops listening. */
   close(): void {
     this.subscriber.off('message', this.onMessage);
+    this.subscriber.off('close', this.releaseWaiting);
+    this.publisher.off('close', this.releaseWaiting);
   }
+
+  private readonly releaseWaiting = (): void => {
+    for (const state of this.waiting.values()) state.done();
+  };
 
   private readonly onMessage = (channel: string, raw: string): void => {
     if (channel === this.ackChannel) {

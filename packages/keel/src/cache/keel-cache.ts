@@ -222,7 +222,8 @@ export class KeelCache implements Component {
       (journal) => {
         for (const tag of checked) journal.tags.add(tag);
       },
-      () => this.root.deleteByTag({ tags: [...checked] }),
+      // One tag at a time would wait for every instance's ack once per tag: invalidate them all at once.
+      () => Promise.all([...new Set(checked)].map((tag) => this.root.deleteByTag({ tags: [tag] }))),
       checked.join(','),
     );
   }
