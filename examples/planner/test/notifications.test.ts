@@ -331,6 +331,34 @@ for (const dialect of testDialects) {
         expect(await inbox(h, bob.token)).toEqual([]);
       });
 
+      it('pages without gaps or repeats through notifications delivered at the same instant', async () => {
+        const dan = await h.user('InboxDan');
+        const drafts = Array.from({ length: 7 }, (_, i) => ({
+          userId: dan.id,
+          type: 'event_updated' as const,
+          eventId: null,
+          message: `Batch ${i}`,
+          sourceKey: `batch:${i}`,
+        }));
+        // One job delivers them all with one created_at: the id breaks the tie in order and cursor.
+        expect(await notifyJob(h.planner.store).handle({ notifications: drafts }, failedCtx(h))).toEqual({
+          delivered: 7,
+          skippedAsDuplicates: 0,
+        });
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: { body: { items: InboxItem[]; nextCursor: string | null } } = await h.call(
+            'GET',
+            `/api/v1/notifications?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            { token: dan.token },
+          );
+          seen.push(...page.body.items.map((n) => n.message));
+          cursor = page.body.nextCursor;
+        } while (cursor);
+        expect(seen.sort()).toEqual(drafts.map((d) => d.message).sort());
+      });
+
       it('marks one read (keeping the first read time), refuses others and unknown ids, then all', async () => {
         const [newest, second] = await inbox(h, ann.token);
         const read = await h.call('POST', `/api/v1/notifications/${newest!.id}/read`, { token: ann.token });

@@ -1,3 +1,4 @@
+import { sql } from 'keel/store';
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINDER_JOB, reminderJob } from '../src/jobs/reminders.js';
@@ -104,6 +105,38 @@ for (const dialect of testDialects) {
         expect(none).toEqual([]);
         expect(cancelled).toMatchObject({ id: original!.id, state: 'cancelled' });
         expect(await h.planner.jobs.get({ type: REMINDER_JOB, dedupeKey: `reminder:${event.id}` })).toBeUndefined();
+      });
+
+      it('gives a moved event a new reminder even while the old one is running, and never reminds early', async () => {
+        const org = await h.user('Racer');
+        const ann = await h.user('RacerAnn');
+        const event = await createEvent(org.token, 'Race', fromNow(2 * HOUR), [ann.id]);
+        const [original] = await remindersOf(event.id);
+        // A worker elsewhere has just claimed it (as the claim would: running under its lease).
+        await sql`update keel_job set state = 'running', attempts = 1, locked_by = 'elsewhere',
+          locked_until = ${Date.now() + HOUR} where id = ${original!.id}`.execute(h.planner.store.db);
+
+        const later = new Date(Date.parse(event.startsAt) + HOUR).toISOString();
+        await move(org.token, event.id, 'Race', later, [ann.id]);
+        const [fresh, old, ...none] = await remindersOf(event.id);
+        expect(none).toEqual([]);
+        expect(old).toMatchObject({ id: original!.id, state: 'cancelled' });
+        expect(fresh).toMatchObject({ state: 'waiting' });
+        expect(Date.parse(fresh!.runAt)).toBe(Date.parse(later) - 15 * MINUTE);
+
+        // The old run, reading the moved event, reminds nobody: the reminder is not due for hours.
+        const ctx = {
+          id: original!.id,
+          attempt: 1,
+          signal: new AbortController().signal,
+          logger: h.planner.logger,
+          progress: async () => undefined,
+        };
+        expect(await reminderJob(h.planner.store, 15).handle({ eventId: event.id }, ctx)).toEqual({
+          reminded: 0,
+          reason: 'not due yet',
+        });
+        expect(await reminders(ann.token)).toEqual([]);
       });
 
       it('cancels the reminder of an event moved into the past; a failed write schedules nothing', async () => {

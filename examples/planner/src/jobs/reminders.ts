@@ -9,6 +9,9 @@ import { notificationRepository } from '../notifications/repository.js';
 /** The reminder job's type name, part of the (type, dedupe key) pair that finds an event's reminder. */
 export const REMINDER_JOB = 'planner.event-reminder';
 
+/** How early a reminder job may run and still remind (clock skew between processes, poll delay). */
+const EARLY_SLACK_MS = 5000;
+
 const reminderKey = (eventId: string): string => `reminder:${eventId}`;
 
 /**
@@ -24,6 +27,10 @@ export function reminderJob(store: Store<PlannerDatabase>, reminderMinutes: numb
       const event = await eventRepository.find(store.db, eventId);
       if (!event) return { reminded: 0, reason: 'event deleted' };
       const startsAt = event.starts_at;
+      // Moved later while this job was already running: the job enqueued for the new time reminds.
+      if (Date.parse(startsAt) - reminderMinutes * 60_000 > Date.now() + EARLY_SLACK_MS) {
+        return { reminded: 0, reason: 'not due yet' };
+      }
       const participants = await eventRepository.participants(store.db, [eventId]);
       const recipients = participants.filter((p) => p.status !== 'declined');
       const now = Date.now();
@@ -91,7 +98,11 @@ export class Reminders {
       if (change.kind === 'updated') await jobs.cancel(ref, { transaction: trx });
       return;
     }
-    if (change.kind === 'updated' && (await jobs.reschedule(ref, due, { transaction: trx }))) return;
+    if (change.kind === 'updated') {
+      if (await jobs.reschedule(ref, due, { transaction: trx })) return;
+      // A reminder running right now holds the key: cancel it so the new time gets its own job.
+      await jobs.cancel(ref, { transaction: trx });
+    }
     // No waiting reminder (a new event, or the old reminder already ran): enqueue one.
     await jobs.enqueue(
       this.type,
