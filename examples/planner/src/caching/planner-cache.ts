@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KeelCache } from 'keel/cache';
 import type { Logger } from 'keel/logging';
 import type { EventChange } from '../events/changes.js';
@@ -13,12 +14,16 @@ export interface CachedUser {
 
 const USERS = 'users';
 const EVENT_PAGES = 'event-pages';
-const eventsOf = (userId: string): string => `events-of/${userId}`;
+const EVENT_VERSIONS = 'event-versions';
+const VERSION_TTL_MS = 86_400_000;
+const PAGE_TTL_MS = 30_000;
 
 /**
  * The planner's cache use: the user lookup of every authenticated request, and each user's event
- * pages. Every event write invalidates the pages of everyone it touches after it commits, before the
- * writer gets its answer, so a read from any instance afterwards sees the write.
+ * pages. A user's pages are keyed by that user's current version token, and every event write gives
+ * everyone it touches a new token after it commits, before the writer gets its answer. A page loaded
+ * from the database before the commit can only be stored under the old token, which no later read
+ * asks for, so no instance serves it after the write (deleting pages instead would race such a load).
  */
 export class PlannerCache implements EventPageCache {
   constructor(
@@ -40,23 +45,36 @@ export class PlannerCache implements EventPageCache {
     return user ?? undefined;
   }
 
-  /** One page of a user's events, cached per (user, limit, cursor) and tagged with the user. */
-  read(userId: string, limit: number, cursor: string | undefined, load: () => Promise<EventPage>): Promise<EventPage> {
-    // Grace off: an invalidated page must never be served again while it is refreshed.
-    return this.cache.getOrSet(`${userId}:${limit}:${cursor ?? ''}`, load, {
+  /** One page of a user's events, cached per (user, version, limit, cursor). */
+  async read(
+    userId: string,
+    limit: number,
+    cursor: string | undefined,
+    load: () => Promise<EventPage>,
+  ): Promise<EventPage> {
+    // Grace off on both: an old token or page must never be served while it is refreshed.
+    const version = await this.cache.getOrSet(userId, () => randomUUID(), {
+      namespace: EVENT_VERSIONS,
+      ttl: VERSION_TTL_MS,
+      grace: 0,
+    });
+    return this.cache.getOrSet(`${userId}:${version}:${limit}:${cursor ?? ''}`, load, {
       namespace: EVENT_PAGES,
-      tags: [eventsOf(userId)],
-      ttl: 30_000,
+      ttl: PAGE_TTL_MS,
       grace: 0,
     });
   }
 
-  /** Drops the cached pages of everyone an event change touches. */
+  /** Gives everyone an event change touches a new version token, retiring their cached pages. */
   invalidate = async (change: EventChange): Promise<void> => {
     const touched = new Set([change.event.organizerId, ...change.event.participants.map((p) => p.userId)]);
     if (change.kind === 'updated') for (const p of change.before.participants) touched.add(p.userId);
     try {
-      await this.cache.deleteByTag([...touched].map(eventsOf));
+      await Promise.all(
+        [...touched].map((userId) =>
+          this.cache.set(userId, randomUUID(), { namespace: EVENT_VERSIONS, ttl: VERSION_TTL_MS, grace: 0 }),
+        ),
+      );
     } catch (error) {
       // The write has committed: its answer must not turn into an error. Pages expire within their ttl.
       this.logger().error({ err: error, eventId: change.event.id }, 'event page invalidation failed');
