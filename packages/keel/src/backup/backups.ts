@@ -268,8 +268,10 @@ export class Backups implements Component {
     const temporary = temporaryPathFor(finalPath);
     const progress = onProgress ? { onProgress } : {};
     try {
+      let digest: { sha256: string; size: number };
       if (source.dialect === 'sqlite') {
-        await backupSqlite(source.path, temporary, {
+        // The copy's worker thread also digests it, off the service's event loop.
+        digest = await backupSqlite(source.path, temporary, {
           pagesPerStep: this.options.pagesPerStep,
           busyTimeoutMs: this.options.busyTimeoutMs,
           signal,
@@ -277,8 +279,9 @@ export class Backups implements Component {
         });
       } else {
         await dumpPostgres(source.url, temporary, this.tools(), { signal, ...progress });
+        digest = await digestFile(temporary);
       }
-      const { sha256, size } = await digestFile(temporary);
+      const { sha256, size } = digest;
       await publish(temporary, finalPath);
       const entry: BackupEntry = {
         file,

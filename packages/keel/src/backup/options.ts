@@ -19,7 +19,7 @@ export interface BackupsOptions {
   retention?: Partial<RetentionPolicy>;
   /** How often backups are expected; readiness is degraded once the last success is older than twice this (ms). Default: 86400000 (a day). */
   intervalMs?: number;
-  /** SQLite pages copied per step before yielding to the event loop (4 KiB pages: 1 MiB per step). Default: 256. */
+  /** SQLite pages copied per step (4 KiB pages: 1 MiB per step) by the copy's worker thread, which rests between steps. Default: 256. */
   pagesPerStep?: number;
   /** How long a SQLite backup waits for a writer's lock before it starts (ms). Default: 5000. */
   busyTimeoutMs?: number;

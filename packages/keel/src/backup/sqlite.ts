@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { BackupCorruptError, BackupFailedError } from './errors.js';
 import type { ProgressListener } from './progress.js';
+import type { CopyMessage, CopyRequest } from './sqlite-copy-worker.js';
 
 /** Options of {@link backupSqlite}. */
 export interface SqliteBackupOptions {
-  /** Pages copied per step before yielding to the event loop. */
+  /** Pages copied per step before the copy checks for an abort and reports progress. */
   pagesPerStep: number;
   /** How long to wait for a writer's lock when pinning the snapshot (ms). */
   busyTimeoutMs: number;
@@ -14,45 +18,93 @@ export interface SqliteBackupOptions {
   signal?: AbortSignal;
 }
 
+/** What {@link backupSqlite} wrote: the copy's sha256 (hex) and size in bytes. */
+export interface SqliteBackupResult {
+  sha256: string;
+  size: number;
+}
+
+const workerFile = new URL(`./sqlite-copy-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+// Under the test runner this module is TypeScript: the worker loads its .ts source through tsx.
+function startCopyWorker(request: CopyRequest): Worker {
+  if (!workerFile.pathname.endsWith('.ts')) return new Worker(workerFile, { workerData: request });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: request });
+}
+
 /**
  * Copies a live SQLite database to `destination` with the online backup API, `pagesPerStep` pages at
- * a time, yielding to the event loop between steps. A read transaction held on a dedicated connection
- * pins one WAL snapshot, so writers in other connections neither restart the copy nor tear it.
+ * a time, in a worker thread with its own connection: the steps, the final commit and fsync, the
+ * journal switch and the digest of a large copy never block the caller's event loop. A read
+ * transaction held on that connection pins one WAL snapshot, so writers in other connections neither
+ * restart the copy nor tear it.
  */
-export async function backupSqlite(source: string, destination: string, options: SqliteBackupOptions): Promise<void> {
-  let db: Database.Database;
+export async function backupSqlite(
+  source: string,
+  destination: string,
+  options: SqliteBackupOptions,
+): Promise<SqliteBackupResult> {
+  if (options.signal?.aborted) throw new BackupFailedError('The backup was aborted');
+  const abort = new SharedArrayBuffer(4);
+  const request: CopyRequest = {
+    source,
+    destination,
+    pagesPerStep: options.pagesPerStep,
+    busyTimeoutMs: options.busyTimeoutMs,
+    abort,
+  };
+  const onAbort = (): void => {
+    const flag = new Int32Array(abort);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    db = new Database(source, { fileMustExist: true, timeout: options.busyTimeoutMs });
-  } catch (error) {
-    throw new BackupFailedError(`Cannot open the SQLite database ${source}: ${message(error)}`, { cause: error });
-  }
-  try {
-    db.exec('BEGIN');
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-    await db.backup(destination, {
-      progress: ({ totalPages, remainingPages }) => {
-        if (options.signal?.aborted) throw new BackupFailedError('The backup was aborted');
-        options.onProgress?.({ unit: 'pages', done: totalPages - remainingPages, total: totalPages });
-        return options.pagesPerStep;
-      },
-    });
-    const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
-    options.onProgress?.({ unit: 'pages', done: pages, total: pages });
+    const done = await runCopyWorker(request, options.onProgress);
+    options.onProgress?.({ unit: 'pages', done: done.pages, total: done.pages });
+    return { sha256: done.sha256, size: done.size };
   } catch (error) {
     await rm(destination, { force: true });
     if (error instanceof BackupFailedError) throw error;
     throw new BackupFailedError(`The SQLite backup of ${source} failed: ${message(error)}`, { cause: error });
   } finally {
-    if (db.inTransaction) db.exec('COMMIT');
-    db.close();
+    options.signal?.removeEventListener('abort', onAbort);
   }
-  // The copy carries the source's WAL flag; a rollback journal makes it one self-contained file.
-  const copy = new Database(destination, { fileMustExist: true });
-  try {
-    copy.pragma('journal_mode = DELETE');
-  } finally {
-    copy.close();
-  }
+}
+
+function runCopyWorker(
+  request: CopyRequest,
+  onProgress: ProgressListener | undefined,
+): Promise<Extract<CopyMessage, { kind: 'done' }>> {
+  return new Promise((resolve, reject) => {
+    const worker = startCopyWorker(request);
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    worker.on('message', (reply: CopyMessage) => {
+      if (reply.kind === 'progress') {
+        onProgress?.({ unit: 'pages', done: reply.done, total: reply.total });
+      } else if (reply.kind === 'done') {
+        settle(() => resolve(reply));
+      } else {
+        const text = reply.aborted
+          ? 'The backup was aborted'
+          : reply.stage === 'open'
+            ? `Cannot open the SQLite database ${request.source}: ${reply.message}`
+            : `The SQLite backup of ${request.source} failed: ${reply.message}`;
+        settle(() => reject(new BackupFailedError(text)));
+      }
+    });
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) =>
+      settle(() => reject(new BackupFailedError(`The SQLite backup worker exited with code ${code}`))),
+    );
+  });
 }
 
 /** `PRAGMA integrity_check` on a file opened read-only; throws {@link BackupCorruptError} with the problems. */
