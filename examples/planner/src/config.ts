@@ -56,11 +56,7 @@ export const plannerConfigSchema = baseConfigSchema
     /** Run jobs in this process (false: only enqueue them, for API-only instances). Default: true. */
     JOBS_WORK: boolVar(true),
   })
-  .extend(backupConfigSchema.shape)
-  .extend({
-    /** Folder of backup files and their manifest. Default: `<DATA_DIR>/backups`. */
-    BACKUP_DIR: z.string().min(1).optional(),
-  });
+  .extend(backupConfigSchema.shape);
 
 /** The parsed planner configuration. */
 export type PlannerConfig = z.output<typeof plannerConfigSchema>;

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type App, createApp } from 'keel';
 import { type Backups, backupAdminRoutes, backupsOptionsFromConfig, createBackups } from 'keel/backup';
 import { cacheAdminRoutes, createCache, type KeelCache } from 'keel/cache';
@@ -65,10 +64,7 @@ export function createPlanner(config: PlannerConfig, options: PlannerOptions = {
   });
   const { store, http, service } = app;
 
-  const backups = createBackups({
-    store,
-    ...backupsOptionsFromConfig({ ...config, BACKUP_DIR: config.BACKUP_DIR ?? join(config.DATA_DIR, 'backups') }),
-  });
+  const backups = createBackups({ store, ...backupsOptionsFromConfig(config) });
   const notify = notifyJob(store);
   const reminders = new Reminders(store, () => jobs, config.REMINDER_MINUTES);
   const backup = backupJob(backups);

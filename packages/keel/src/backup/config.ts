@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { intVar } from '../config/index.js';
 import type { BackupsOptions } from './options.js';
@@ -12,8 +13,8 @@ import type { BackupsOptions } from './options.js';
  * ```
  */
 export const backupConfigSchema = z.object({
-  /** Folder of the backup files and their manifest. Default: `./backups`. */
-  BACKUP_DIR: z.string().min(1).default('./backups'),
+  /** Folder of the backup files and their manifest. Default: `<DATA_DIR>/backups` (`./backups` without `DATA_DIR`). */
+  BACKUP_DIR: z.string().min(1).optional(),
   /** How often backups are expected (readiness degrades past twice this). Default: 86400000 ms. */
   BACKUP_INTERVAL_MS: intVar(86_400_000, 1),
   /** Newest backups kept. Default: 7. */
@@ -44,9 +45,9 @@ export type BackupConfig = z.output<typeof backupConfigSchema>;
  * createBackups({ store, ...backupsOptionsFromConfig(config) });
  * ```
  */
-export function backupsOptionsFromConfig(config: BackupConfig): BackupsOptions {
+export function backupsOptionsFromConfig(config: BackupConfig & { DATA_DIR?: string }): BackupsOptions {
   return {
-    backupDir: config.BACKUP_DIR,
+    backupDir: config.BACKUP_DIR ?? (config.DATA_DIR === undefined ? './backups' : join(config.DATA_DIR, 'backups')),
     intervalMs: config.BACKUP_INTERVAL_MS,
     pagesPerStep: config.BACKUP_PAGES_PER_STEP,
     pgDumpPath: config.PG_DUMP_PATH,

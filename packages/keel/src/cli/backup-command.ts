@@ -25,7 +25,7 @@ const usage = `Usage: keel backup <create|list|verify|restore|prune> [options]
                                 delete backups the retention policy does not keep
 
 Environment (or .env): DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite keel.db, default ./data),
-BACKUP_DIR (default ./backups), BACKUP_KEEP_LAST/DAILY/WEEKLY/MONTHLY (7/7/4/6), PG_DUMP_PATH, PG_RESTORE_PATH.
+BACKUP_DIR (default <DATA_DIR>/backups), BACKUP_KEEP_LAST/DAILY/WEEKLY/MONTHLY (7/7/4/6), PG_DUMP_PATH, PG_RESTORE_PATH.
 Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 refused, 5 verification failed, 6 tool missing.
 `;
 
@@ -167,7 +167,11 @@ function open(io: CliIo) {
     ? { databaseUrl: config.DATABASE_URL }
     : { dataDir: resolve(io.cwd, config.DATA_DIR) };
   const options = backupsOptionsFromConfig(config);
-  return createBackups({ ...options, backupDir: resolve(io.cwd, config.BACKUP_DIR), connection });
+  return createBackups({
+    ...options,
+    backupDir: resolve(io.cwd, config.BACKUP_DIR ?? join(config.DATA_DIR, 'backups')),
+    connection,
+  });
 }
 
 function targetFrom(value: string, io: CliIo): StoreConnectionOptions {
