@@ -22,14 +22,14 @@ async function keel(): Promise<{ url: string; token: string }> {
       PORT: '0',
       DATA_DIR: dataDir,
       JWT_SECRET: SECRET,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       LOG_PRETTY: 'false',
       RATE_LIMIT_PER_MINUTE: '1000000000',
       RATE_LIMIT_AUTH_PER_MINUTE: '1000',
     },
   });
   // Logging stays on at info, one line per request, written synchronously to /dev/null.
-  const planner = createPlanner(config, { logDestination: pino.destination({ dest: '/dev/null', sync: true }) });
+  const planner = createPlanner(config, { logDestination: pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: true }) });
   await planner.service.start();
   const base = planner.http.url;
   const headers = { 'content-type': 'application/json' };

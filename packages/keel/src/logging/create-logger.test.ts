@@ -76,9 +76,11 @@ describe('createLogger', () => {
     expect(() => JSON.parse(text)).toThrow();
   });
 
-  it('redacts at any depth and in any letter case, without touching the caller\'s object', () => {
+  it("redacts at any depth and in any letter case, without touching the caller's object", () => {
     const out = capture();
-    const deep = { a: { b: { c: { d: { e: { f: { Authorization: 'Bearer deep', apiToken: 'x1', clientSecret: 'x2' } } } } } } };
+    const deep = {
+      a: { b: { c: { d: { e: { f: { Authorization: 'Bearer deep', apiToken: 'x1', clientSecret: 'x2' } } } } } },
+    };
     const before = JSON.stringify(deep);
     createLogger({ destination: out.stream }).info(deep, 'deep');
     const text = out.raw();

@@ -1,5 +1,14 @@
 /** Field names (any letter case) whose values never reach a log line, at any depth. */
-export const redactedFields = ['authorization', 'cookie', 'set-cookie', 'password', 'token', 'accessToken', 'refreshToken', 'secret'];
+export const redactedFields = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+];
 
 /** The text that replaces a redacted value. */
 export const CENSOR = '[redacted]';
