@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { jwtVerify, SignJWT } from 'jose';
+import { createLogDestination } from 'keel/logging';
 import { Kysely, SqliteDialect } from 'kysely';
-import { pino } from 'pino';
 import { createPlanner, loadPlannerConfig } from 'planner';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -28,8 +28,10 @@ async function keel(): Promise<{ url: string; token: string }> {
       RATE_LIMIT_AUTH_PER_MINUTE: '1000',
     },
   });
-  // Logging stays on at info, one line per request, written synchronously to /dev/null.
-  const planner = createPlanner(config, { logDestination: pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: true }) });
+  // Logging stays on at info, one line per request, through Keel's default destination, into /dev/null.
+  const planner = createPlanner(config, {
+    logDestination: createLogDestination({ file: process.env.BENCH_LOG_FILE ?? '/dev/null' }),
+  });
   await planner.service.start();
   const base = planner.http.url;
   const headers = { 'content-type': 'application/json' };

@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { createLogDestination } from './destination.js';
 import { createRedactor, redactedFields } from './redact.js';
 
 /** Options of {@link createLogger}. */
@@ -10,7 +11,7 @@ export interface CreateLoggerOptions {
   pretty?: boolean;
   /** Name stamped on every line. Default: none. */
   name?: string;
-  /** Where lines go. Default: stdout. */
+  /** Where lines go. Default: stdout, through {@link createLogDestination}. */
   destination?: DestinationStream;
   /** More field names to redact. Default: none. */
   redact?: string[];
@@ -41,7 +42,5 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     return pino(config, pinoPretty({ colorize, destination, sync: true }));
   }
   if (options.destination) return pino(config, options.destination);
-  // Synchronous writes: pino's async default writes through libuv's thread pool, where CPU-heavy
-  // work (argon2, crypto) queues log lines behind it for seconds.
-  return pino(config, pino.destination({ fd: process.stdout.fd ?? 1, sync: true }));
+  return pino(config, createLogDestination());
 }
