@@ -62,7 +62,13 @@ export async function spawnPlanner(env: Record<string, string>): Promise<Planner
         () => reject(new Error(`no matching log line in ${timeoutMs} ms; stderr: ${stderr}`)),
         timeoutMs,
       );
-      waiters.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
       void exited.then((code) => reject(new Error(`planner exited with ${code} before the line; stderr: ${stderr}`)));
     });
   };
