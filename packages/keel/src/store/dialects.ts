@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Dialect, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { withStatementCache } from './statement-cache.js';
 
 /** The SQL engines a store runs on. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -59,7 +60,12 @@ function openSqlite(options: StoreConnectionOptions): OpenedDialect {
   // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  return { dialect: 'sqlite', kyselyDialect: new SqliteDialect({ database: sqlite }), location, sqlite };
+  return {
+    dialect: 'sqlite',
+    kyselyDialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    location,
+    sqlite,
+  };
 }
 
 function openPostgres(url: string, options: StoreConnectionOptions): OpenedDialect {
