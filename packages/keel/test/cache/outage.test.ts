@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeelCache } from '../../src/cache/index.js';
+import { type PrivateRedis, startPrivateRedis } from '../../src/testing/index.js';
 import { cacheFactory, testContext, uniquePrefix } from './fixtures.js';
-import { type PrivateRedis, startPrivateRedis } from './redis-server.js';
 
 const caches = cacheFactory();
 let redis: PrivateRedis;

@@ -48,7 +48,18 @@ async function waitForPing(url: string): Promise<void> {
   throw new Error(`redis-server at ${url} did not start`);
 }
 
-/** Starts a private Redis on a free port. */
+/**
+ * Starts a private Redis (`redis-server` on a free loopback port, nothing saved to disk), for fault
+ * tests that stop, freeze or restart Redis without disturbing tests that share the machine's Redis.
+ *
+ * @example
+ * ```ts
+ * const redis = await startPrivateRedis();
+ * await redis.kill(); // every connection drops
+ * await redis.restart();
+ * await redis.close();
+ * ```
+ */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
