@@ -44,11 +44,7 @@ export class EventService {
     const now = new Date().toISOString();
     const row: EventRow = {
       id: newId(),
-      title: input.title,
-      description: input.description ?? null,
-      starts_at: input.startsAt,
-      ends_at: input.endsAt,
-      location: input.location ?? null,
+      ...editableFields(input),
       organizer_id: actorId,
       created_at: now,
       updated_at: now,
@@ -95,15 +91,7 @@ export class EventService {
       requireOrganizer(current, actorId);
       const before = await this.view(trx, current);
       const now = new Date().toISOString();
-      const row: EventRow = {
-        ...current,
-        title: input.title,
-        description: input.description ?? null,
-        starts_at: input.startsAt,
-        ends_at: input.endsAt,
-        location: input.location ?? null,
-        updated_at: now,
-      };
+      const row: EventRow = { ...current, ...editableFields(input), updated_at: now };
       await events.update(trx, row);
       if (input.participantIds !== undefined) {
         const wanted = new Set(input.participantIds);
@@ -201,6 +189,19 @@ export class EventService {
     for (const change of changes) for (const listener of this.committedListeners) await listener(change);
     return result;
   }
+}
+
+/** The columns a create or a full update sets from the request body. */
+function editableFields(
+  input: EventInput,
+): Pick<EventRow, 'title' | 'description' | 'starts_at' | 'ends_at' | 'location'> {
+  return {
+    title: input.title,
+    description: input.description ?? null,
+    starts_at: input.startsAt,
+    ends_at: input.endsAt,
+    location: input.location ?? null,
+  };
 }
 
 function requireOrganizer(event: EventRow, actorId: string): void {
