@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
+/** One publish waiting for acks; `released` when a dropped connection ended the wait early. */
+interface AckWait {
+  needed: number;
+  got: number;
+  released: boolean;
+  done: () => void;
+}
+
 interface Envelope {
   /** Sender id. */
   i: string;
@@ -20,7 +28,7 @@ export class AckedPubSub {
   readonly id = randomBytes(12).toString('hex');
   private sequence = 0;
   private readonly handlers = new Map<string, (payload: string) => void>();
-  private readonly waiting = new Map<number, { needed: number; got: number; done: () => void }>();
+  private readonly waiting = new Map<number, AckWait>();
   private readonly ackChannel: string;
 
   constructor(
@@ -56,19 +64,21 @@ export class AckedPubSub {
     this.sequence += 1;
     const sequence = this.sequence;
     let timer: NodeJS.Timeout | undefined;
-    const state = { needed: Number.POSITIVE_INFINITY, got: 0, done: () => undefined as void };
-    const acked = new Promise<void>((resolve) => {
-      state.done = resolve;
-      timer = setTimeout(resolve, this.ackWaitMs);
-    });
+    // Registered before publishing: an ack (on the subscriber connection) may beat the PUBLISH reply.
+    const state: AckWait = { needed: Number.POSITIVE_INFINITY, got: 0, released: false, done: () => undefined };
     this.waiting.set(sequence, state);
+    const started = Date.now();
     try {
       const envelope: Envelope = { i: this.id, s: sequence, p: payload };
       const receivers = await this.publisher.publish(channel, JSON.stringify(envelope));
       // Every receiver but this instance's own subscriber acknowledges.
       state.needed = receivers - (this.handlers.has(channel) ? 1 : 0);
-      if (state.got >= state.needed) state.done();
-      await acked;
+      // No other instance, or all acked already: no promise or timer to set up.
+      if (state.released || state.got >= state.needed) return;
+      await new Promise<void>((resolve) => {
+        state.done = resolve;
+        timer = setTimeout(resolve, Math.max(0, this.ackWaitMs - (Date.now() - started)));
+      });
     } finally {
       clearTimeout(timer);
       this.waiting.delete(sequence);
@@ -83,7 +93,10 @@ export class AckedPubSub {
   }
 
   private readonly releaseWaiting = (): void => {
-    for (const state of this.waiting.values()) state.done();
+    for (const state of this.waiting.values()) {
+      state.released = true;
+      state.done();
+    }
   };
 
   private readonly onMessage = (channel: string, raw: string): void => {

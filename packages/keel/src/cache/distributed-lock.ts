@@ -13,6 +13,10 @@ export type LockWaitOutcome = 'value' | 'released' | 'timeout';
  * it one per key across instances (SET NX PX), the others waiting for the value to land in Redis.
  */
 export class DistributedLock {
+  // Tokens need only be unique: a random id per process and a counter, not 8 random bytes per lock.
+  private readonly tokenPrefix = `${randomBytes(8).toString('hex')}:`;
+  private tokens = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -21,7 +25,8 @@ export class DistributedLock {
 
   /** A token when the lock was taken, `undefined` when another instance holds it. Throws when Redis fails. */
   async tryAcquire(key: string): Promise<string | undefined> {
-    const token = randomBytes(8).toString('hex');
+    this.tokens += 1;
+    const token = this.tokenPrefix + this.tokens;
     const ok = await this.redis.set(this.lockKey(key), token, 'PX', this.ttlMs, 'NX');
     return ok === 'OK' ? token : undefined;
   }

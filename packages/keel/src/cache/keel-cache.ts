@@ -1,4 +1,4 @@
-import { BentoCache, type BentoStore, bentostore } from 'bentocache';
+import { BentoCache, type BentoStore, errors as bentoErrors, bentostore } from 'bentocache';
 import { type MemoryDriver, memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
 import type { CacheProvider, GetSetFactoryContext, SetCommonOptions } from 'bentocache/types';
@@ -54,6 +54,8 @@ export class KeelCache implements Component {
   private readonly memory: MemoryTierView;
   private readonly counters = new CacheCounters();
   private readonly warmUps: WarmUp[] = [];
+  // Cross-instance locks whose loader is done, released once bentocache has written the value (Redis + bus).
+  private readonly heldLocks = new Map<string, string>();
   private logger: Logger;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<boolean> | undefined;
@@ -106,6 +108,8 @@ export class KeelCache implements Component {
       this.memory.dropStale(namespace, this.generations.keyPrefix(namespace)),
     );
     this.lock = this.clients ? new DistributedLock(this.clients.command, o.prefix, o.lockTtl) : undefined;
+    // bentocache emits `written` after its L2 write and bus publish: the value is now where waiters look.
+    this.bento.on('cache:written', ({ key }) => this.releaseHeldLock(key));
     // bentocache only logically expires a tag-invalidated entry, which grace would serve again: drop it.
     this.bento.on('cache:expire', ({ key }) => {
       void this.root.delete({ key }).catch(() => undefined);
@@ -140,10 +144,12 @@ export class KeelCache implements Component {
       factory: (ctx: GetSetFactoryContext) => Promise<T>;
     };
     call.key = fullKey;
-    call.factory = (ctx) => this.load(fullKey, loader, o, ctx);
+    call.factory = (ctx) => this.load(fullKey, loader, ctx);
     try {
       return await this.root.getOrSet<T>(call);
     } catch (error) {
+      // The write after our loader failed (so no `written` event); a timed-out loader still runs and writes.
+      if (!isTimeout(error)) this.releaseHeldLock(fullKey);
       throw toCacheError(error, key);
     }
   }
@@ -357,13 +363,12 @@ export class KeelCache implements Component {
     if (this.clients) await closeRedisClients(this.clients);
   }
 
-  /** Runs the loader, holding the cross-instance lock when Redis is up so only one instance loads. */
-  private async load<T>(
-    fullKey: string,
-    loader: CacheLoader<T>,
-    o: CacheEntryOptions,
-    ctx: GetSetFactoryContext,
-  ): Promise<T> {
+  /**
+   * Runs the loader, holding the cross-instance lock when Redis is up so only one instance loads. The
+   * lock is released on bentocache's `written` event, once its own write put the value in Redis and
+   * told the other instances (writing it here too would do that work twice).
+   */
+  private async load<T>(fullKey: string, loader: CacheLoader<T>, ctx: GetSetFactoryContext): Promise<T> {
     const lock = this.lock;
     if (!lock || this.outage.degraded) return loader();
     const deadline = Date.now() + this.options.lockWait;
@@ -375,18 +380,17 @@ export class KeelCache implements Component {
         return loader();
       }
       if (token !== undefined) {
+        let value: T;
         try {
-          const value = await loader();
-          // In Redis before the lock is released, so the instances waiting on it find it there.
-          const call = this.bentoOptions(o) as SetCommonOptions & { key: string; value: unknown };
-          call.key = fullKey;
-          call.value = value;
-          await this.root.set(call);
-          ctx.setOptions({ skipL2Write: true, skipBusNotify: true });
-          return value;
-        } finally {
+          value = await loader();
+        } catch (error) {
           void lock.release(fullKey, token);
+          throw error;
         }
+        // bentocache rejects `undefined` without writing: nothing to wait for.
+        if (value === undefined) void lock.release(fullKey, token);
+        else this.heldLocks.set(fullKey, token);
+        return value;
       }
       let outcome: Awaited<ReturnType<DistributedLock['waitFor']>>;
       try {
@@ -403,6 +407,13 @@ export class KeelCache implements Component {
         }
       }
     }
+  }
+
+  private releaseHeldLock(fullKey: string): void {
+    const token = this.heldLocks.get(fullKey);
+    if (token === undefined) return;
+    this.heldLocks.delete(fullKey);
+    void this.lock?.release(fullKey, token);
   }
 
   // Only the options the caller set: an explicit `undefined` would override bentocache's defaults.
@@ -533,6 +544,10 @@ export interface CachedOptions<A extends unknown[]> extends Omit<CacheEntryOptio
  */
 export function createCache(options?: CacheOptions): KeelCache {
   return new KeelCache(options);
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof bentoErrors.E_FACTORY_HARD_TIMEOUT || error instanceof bentoErrors.E_FACTORY_SOFT_TIMEOUT;
 }
 
 function notAFunction(argument: string): ValidationError {

@@ -23,6 +23,7 @@ export class RedisOutage {
   since: number | undefined;
   journal: OutageJournal = emptyJournal();
   private readonly recovering = new AsyncLocalStorage<true>();
+  private replays = 0;
   private readonly onDown: (reason: string) => void;
 
   constructor(startDegraded: boolean, onDown: (reason: string) => void) {
@@ -49,8 +50,15 @@ export class RedisOutage {
   }
 
   /** Runs the recovery's replay: its Redis-tier operations go through even though the cache is degraded. */
-  replaying<T>(work: () => Promise<T>): Promise<T> {
-    return this.recovering.run(true, work);
+  async replaying<T>(work: () => Promise<T>): Promise<T> {
+    this.replays += 1;
+    try {
+      return await this.recovering.run(true, work);
+    } finally {
+      this.replays -= 1;
+      // On Node 20 a live AsyncLocalStorage hooks every promise of the process: only keep it on while replaying.
+      if (this.replays === 0) this.recovering.disable();
+    }
   }
 
   /** Takes the journal, leaving an empty one for writes made during the replay. */
