@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { JobContext } from 'keel/jobs';
 import type { TestDatabase } from 'keel/testing';
 import { createPlanner, loadPlannerConfig, type Planner } from '../src/index.js';
 
@@ -81,4 +82,9 @@ export async function startPlanner(database: TestDatabase, env: Record<string, s
       await planner.service.stop('test over');
     },
   };
+}
+
+/** A job context for running a planner job's handler directly (e.g. a second, at-least-once run). */
+export function handlerContext(planner: Planner, id: string, attempt = 1): JobContext {
+  return { id, attempt, signal: new AbortController().signal, logger: planner.logger, progress: async () => undefined };
 }

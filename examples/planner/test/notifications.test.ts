@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyJob } from '../src/jobs/notify.js';
-import { type PlannerHarness, startPlanner } from './harness.js';
+import { handlerContext, type PlannerHarness, startPlanner } from './harness.js';
 import { type InboxItem, inbox, inboxOf, waitFor } from './inbox.js';
 
 const start = '2030-03-10T09:00:00.000Z';
@@ -184,13 +184,7 @@ for (const dialect of testDialects) {
       // At-least-once: the handler runs again (a worker died after delivering, before completing).
       const type = notifyJob(h.planner.store);
       const payload = type.parse(job!.payload as { notifications: [] });
-      const ctx = {
-        id: job!.id,
-        attempt: 2,
-        signal: new AbortController().signal,
-        logger: h.planner.logger,
-        progress: async () => undefined,
-      };
+      const ctx = handlerContext(h.planner, job!.id, 2);
       expect(await type.handle(payload, ctx)).toEqual({ delivered: 0, skippedAsDuplicates: 3 });
       expect(await type.handle(payload, ctx)).toEqual({ delivered: 0, skippedAsDuplicates: 3 });
 
@@ -402,11 +396,5 @@ for (const dialect of testDialects) {
 }
 
 function failedCtx(h: PlannerHarness) {
-  return {
-    id: 'manual',
-    attempt: 1,
-    signal: new AbortController().signal,
-    logger: h.planner.logger,
-    progress: async () => undefined,
-  };
+  return handlerContext(h.planner, 'manual');
 }

@@ -2,7 +2,7 @@ import { sql } from 'keel/store';
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINDER_JOB, reminderJob } from '../src/jobs/reminders.js';
-import { type PlannerHarness, startPlanner } from './harness.js';
+import { handlerContext, type PlannerHarness, startPlanner } from './harness.js';
 import { fromNow, inbox, waitFor } from './inbox.js';
 
 const MINUTE = 60_000;
@@ -125,13 +125,7 @@ for (const dialect of testDialects) {
         expect(Date.parse(fresh!.runAt)).toBe(Date.parse(later) - 15 * MINUTE);
 
         // The old run, reading the moved event, reminds nobody: the reminder is not due for hours.
-        const ctx = {
-          id: original!.id,
-          attempt: 1,
-          signal: new AbortController().signal,
-          logger: h.planner.logger,
-          progress: async () => undefined,
-        };
+        const ctx = handlerContext(h.planner, original!.id, 1);
         expect(await reminderJob(h.planner.store, 15).handle({ eventId: event.id }, ctx)).toEqual({
           reminded: 0,
           reason: 'not due yet',
@@ -221,13 +215,7 @@ for (const dialect of testDialects) {
 
         // The handler run again (at-least-once) adds nothing.
         const type = reminderJob(h.planner.store, 1);
-        const ctx = {
-          id: job!.id,
-          attempt: 2,
-          signal: new AbortController().signal,
-          logger: h.planner.logger,
-          progress: async () => undefined,
-        };
+        const ctx = handlerContext(h.planner, job!.id, 2);
         expect(await type.handle({ eventId: event.id }, ctx)).toEqual({ reminded: 0 });
         expect(await reminders(ann!.token)).toHaveLength(1);
         expect(await reminders(bob!.token)).toHaveLength(1);

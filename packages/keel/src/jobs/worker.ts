@@ -2,9 +2,9 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StopContext } from '../service/index.js';
 import { Completer } from './completer.js';
-import type { JobType } from './define-job.js';
 import { executeJob } from './execute-job.js';
 import type { JobMetrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
 import { PgListener } from './pg-listener.js';
 import { QueueRunner } from './queue-runner.js';
 import type { RunningJob } from './running-job.js';
@@ -17,23 +17,24 @@ import { renewLeases } from './sql/renew-leases.js';
 import type { BackoffOptions } from './types.js';
 import { wakeBus } from './wake-bus.js';
 
-/** Everything a worker runs with, resolved from the queue's options. */
-export interface WorkerSettings {
+/** Everything a worker runs with: the queue's resolved options, plus where and how to reach the database. */
+export interface WorkerSettings
+  extends Pick<
+    ResolvedOptions,
+    | 'workerId'
+    | 'types'
+    | 'queues'
+    | 'prefetch'
+    | 'leaseMs'
+    | 'pollIntervalMs'
+    | 'sweepIntervalMs'
+    | 'completedRetentionMs'
+  > {
   target: SqlTarget;
   /** Where the in-process wake-up bus is keyed (the database's location). */
   location: string;
   /** Connection settings for LISTEN (PostgreSQL only). */
   listenConfig: pg.ClientConfig | undefined;
-  workerId: string;
-  types: ReadonlyMap<string, JobType>;
-  /** Queue name to concurrency. */
-  queues: ReadonlyMap<string, number>;
-  /** Jobs claimed ahead per queue beyond its free slots. */
-  prefetch: number;
-  leaseMs: number;
-  pollIntervalMs: number;
-  sweepIntervalMs: number;
-  completedRetentionMs: number;
   defaults: { timeoutMs: number; backoff: BackoffOptions };
   logger: Logger;
   metrics: JobMetrics | undefined;
