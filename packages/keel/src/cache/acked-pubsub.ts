@@ -9,14 +9,9 @@ interface AckWait {
   done: () => void;
 }
 
-interface Envelope {
-  /** Sender id. */
-  i: string;
-  /** Sender's sequence number. */
-  s: number;
-  /** Payload. */
-  p: string;
-}
+// A message is `<sender id><sequence>:<payload>`: framing, not JSON, so a payload is never escaped
+// again and an instance skips its own messages (Redis delivers them too) without parsing them.
+const ID_LENGTH = 24;
 
 /**
  * Redis pub/sub where a publish resolves once every other subscribed instance has handled the
@@ -25,7 +20,7 @@ interface Envelope {
  * still serve the old value; waiting for their acks gives read-your-writes across instances.
  */
 export class AckedPubSub {
-  readonly id = randomBytes(12).toString('hex');
+  readonly id = randomBytes(ID_LENGTH / 2).toString('hex');
   private sequence = 0;
   private readonly handlers = new Map<string, (payload: string) => void>();
   private readonly waiting = new Map<number, AckWait>();
@@ -69,8 +64,7 @@ export class AckedPubSub {
     this.waiting.set(sequence, state);
     const started = Date.now();
     try {
-      const envelope: Envelope = { i: this.id, s: sequence, p: payload };
-      const receivers = await this.publisher.publish(channel, JSON.stringify(envelope));
+      const receivers = await this.publisher.publish(channel, `${this.id}${sequence}:${payload}`);
       // Every receiver but this instance's own subscriber acknowledges.
       state.needed = receivers - (this.handlers.has(channel) ? 1 : 0);
       // No other instance, or all acked already: no promise or timer to set up.
@@ -108,18 +102,14 @@ export class AckedPubSub {
       }
       return;
     }
+    if (raw.startsWith(this.id)) return;
     const handler = this.handlers.get(channel);
-    if (!handler) return;
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(raw) as Envelope;
-    } catch {
-      return;
-    }
-    if (envelope.i === this.id) return;
-    handler(envelope.p);
+    const separator = raw.indexOf(':', ID_LENGTH);
+    if (!handler || separator < 0) return;
+    handler(raw.slice(separator + 1));
     // Acknowledged after the handler ran: the sender's write now returns.
-    this.publisher.publish(this.ackChannelOf(envelope.i), String(envelope.s)).catch(() => undefined);
+    const ack = raw.slice(ID_LENGTH, separator);
+    this.publisher.publish(this.ackChannelOf(raw.slice(0, ID_LENGTH)), ack).catch(() => undefined);
   };
 
   private ackChannelOf(sender: string): string {

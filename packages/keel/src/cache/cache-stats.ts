@@ -14,6 +14,7 @@ export interface NamespaceCounters {
 
 // bentocache's own tag keys (`___bc:t:<tag>`) are bookkeeping, not the user's reads.
 const TAG_KEY = '___bc:';
+const COLON = 58;
 
 /** Counts hits and misses per namespace from bentocache's events (keys look like `<namespace>:<gen>:<key>`). */
 export class CacheCounters {
@@ -35,7 +36,13 @@ export class CacheCounters {
     });
   }
 
+  // The namespace counted last: a run of hits in one namespace is counted without cutting a string out of each key.
+  private lastNamespace = '';
+  private lastCounters: NamespaceCounters | undefined;
+
   private countersOf(key: string): NamespaceCounters | undefined {
+    const last = this.lastNamespace;
+    if (this.lastCounters && key.startsWith(last) && key.charCodeAt(last.length) === COLON) return this.lastCounters;
     if (key.startsWith(TAG_KEY)) return undefined;
     const end = key.indexOf(':');
     if (end < 0) return undefined;
@@ -45,6 +52,8 @@ export class CacheCounters {
       counters = { hits: 0, misses: 0, memoryHits: 0, redisHits: 0, gracedHits: 0 };
       this.byNamespace.set(namespace, counters);
     }
+    this.lastNamespace = namespace;
+    this.lastCounters = counters;
     return counters;
   }
 }

@@ -1,6 +1,5 @@
-import { BentoCache, type BentoStore, errors as bentoErrors, bentostore } from 'bentocache';
+import { BentoCache, type BentoStore, bentostore } from 'bentocache';
 import { type MemoryDriver, memoryDriver } from 'bentocache/drivers/memory';
-import { redisDriver } from 'bentocache/drivers/redis';
 import type { CacheProvider, GetSetFactoryContext, SetCommonOptions } from 'bentocache/types';
 import { type Logger, pino } from 'pino';
 import { UnavailableError, ValidationError } from '../errors/index.js';
@@ -8,9 +7,9 @@ import type { Component, ComponentContext } from '../service/index.js';
 import { AckedPubSub } from './acked-pubsub.js';
 import { registerCacheMetrics } from './cache-metrics.js';
 import { CacheCounters } from './cache-stats.js';
-import { DistributedLock } from './distributed-lock.js';
 import { toCacheError } from './errors.js';
-import { gatedL2 } from './gated-l2-driver.js';
+import { LoadLeases } from './load-leases.js';
+import { memoryTier } from './memory-tier.js';
 import { MemoryTierView } from './memory-view.js';
 import { NamespaceGenerations } from './namespace-generations.js';
 import { type CacheEntryOptions, type CacheOptions, DEFAULT_NAMESPACE, type ResolvedCacheOptions } from './options.js';
@@ -18,6 +17,7 @@ import { isJournalEmpty, type OutageJournal, RedisOutage } from './outage.js';
 import { redisBus } from './redis-bus-transport.js';
 import { closeRedisClients, connectRedisClients, createRedisClients, type RedisClients } from './redis-clients.js';
 import { readRedisStats } from './redis-stats.js';
+import { redisTier } from './redis-tier.js';
 import type { CacheStats, NamespaceStats, RedisTierStats } from './stats-types.js';
 import { checkEntryOptions, checkKey, checkNamespace, checkTags, resolveCacheOptions } from './validation.js';
 import { runWarmUps, type WarmUp } from './warm-up.js';
@@ -49,13 +49,11 @@ export class KeelCache implements Component {
   private readonly clients: RedisClients | undefined;
   private readonly outage: RedisOutage;
   private readonly pubsub: AckedPubSub | undefined;
-  private readonly lock: DistributedLock | undefined;
+  private readonly leases: LoadLeases | undefined;
   private readonly generations: NamespaceGenerations;
   private readonly memory: MemoryTierView;
   private readonly counters = new CacheCounters();
   private readonly warmUps: WarmUp[] = [];
-  // Cross-instance locks whose loader is done, released once bentocache has written the value (Redis + bus).
-  private readonly heldLocks = new Map<string, string>();
   private logger: Logger;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<boolean> | undefined;
@@ -70,21 +68,27 @@ export class KeelCache implements Component {
     });
     this.clients = o.redisUrl ? createRedisClients(o.redisUrl, o.commandTimeout) : undefined;
     if (this.clients) this.watchConnections(this.clients);
+    this.leases = this.clients ? new LoadLeases(this.clients.command, o.prefix, o.lockTtl) : undefined;
 
     let l1: MemoryDriver | undefined;
-    const memory = memoryDriver({ maxItems: o.maxItems, maxSize: o.maxSize });
-    const store = bentostore().useL1Layer({
-      options: memory.options,
-      factory: (config) => (l1 = memory.factory(config)),
-    });
+    const leases = this.leases;
+    const store = bentostore().useL1Layer(
+      memoryTier(
+        memoryDriver({ maxItems: o.maxItems, maxSize: o.maxSize }),
+        (driver) => {
+          l1 = driver;
+        },
+        leases && ((key) => leases.memoryMiss(key)),
+      ),
+    );
     this.pubsub = this.clients
       ? new AckedPubSub(this.clients.publisher, this.clients.subscriber, o.ackTimeout, `keel-cache:${o.prefix}`, () =>
           this.outage.bypass(),
         )
       : undefined;
-    if (this.clients && this.pubsub) {
+    if (this.clients && this.pubsub && this.leases) {
       store
-        .useL2Layer(gatedL2(redisDriver({ connection: this.clients.command }), this.outage))
+        .useL2Layer(redisTier(this.clients.command, o.prefix, this.outage, this.leases))
         .useBus(redisBus(this.pubsub));
     }
     this.bento = new BentoCache({
@@ -107,9 +111,8 @@ export class KeelCache implements Component {
     this.generations = new NamespaceGenerations(o.prefix, this.clients, this.pubsub, (namespace) =>
       this.memory.dropStale(namespace, this.generations.keyPrefix(namespace)),
     );
-    this.lock = this.clients ? new DistributedLock(this.clients.command, o.prefix, o.lockTtl) : undefined;
-    // bentocache emits `written` after its L2 write and bus publish: the value is now where waiters look.
-    this.bento.on('cache:written', ({ key }) => this.releaseHeldLock(key));
+    // A lease still held after bentocache's write means the write skipped Redis: give it back.
+    this.bento.on('cache:written', ({ key }) => this.leases?.abandon(key));
     // bentocache only logically expires a tag-invalidated entry, which grace would serve again: drop it.
     this.bento.on('cache:expire', ({ key }) => {
       void this.root.delete({ key }).catch(() => undefined);
@@ -139,18 +142,21 @@ export class KeelCache implements Component {
     const o = checkEntryOptions(options);
     if (typeof loader !== 'function') throw notAFunction('loader');
     const fullKey = this.generations.keyPrefix(o.namespace ?? DEFAULT_NAMESPACE) + key;
-    const call = this.bentoOptions(o) as SetCommonOptions & {
-      key: string;
-      factory: (ctx: GetSetFactoryContext) => Promise<T>;
-    };
-    call.key = fullKey;
-    call.factory = (ctx) => this.load(fullKey, loader, ctx);
+    const factory = (ctx: GetSetFactoryContext) => this.load(fullKey, loader, ctx);
+    // bentocache spreads this object on every call: one literal shape when no option is set is cheaper.
+    const call = hasBentoOptions(o) ? { ...this.bentoOptions(o), key: fullKey, factory } : { key: fullKey, factory };
+    const leases = this.leases;
+    leases?.beginOpening(fullKey);
+    let missedMemory = false;
     try {
-      return await this.root.getOrSet<T>(call);
+      const pending = this.root.getOrSet<T>(call);
+      missedMemory = leases?.endOpening() ?? false;
+      return await pending;
     } catch (error) {
-      // The write after our loader failed (so no `written` event); a timed-out loader still runs and writes.
-      if (!isTimeout(error)) this.releaseHeldLock(fullKey);
       throw toCacheError(error, key);
+    } finally {
+      leases?.endOpening();
+      if (missedMemory) leases?.unwant(fullKey);
     }
   }
 
@@ -364,56 +370,48 @@ export class KeelCache implements Component {
   }
 
   /**
-   * Runs the loader, holding the cross-instance lock when Redis is up so only one instance loads. The
-   * lock is released on bentocache's `written` event, once its own write put the value in Redis and
-   * told the other instances (writing it here too would do that work twice).
+   * Runs the loader under this key's cross-instance lease ({@link LoadLeases}), or waits for the
+   * instance that holds it and takes its value. The lease ends when bentocache writes the value to Redis.
    */
   private async load<T>(fullKey: string, loader: CacheLoader<T>, ctx: GetSetFactoryContext): Promise<T> {
-    const lock = this.lock;
-    if (!lock || this.outage.degraded) return loader();
+    const leases = this.leases;
+    if (!leases || this.outage.degraded) return loader();
     const deadline = Date.now() + this.options.lockWait;
     for (;;) {
-      let token: string | undefined;
+      let claim: Awaited<ReturnType<LoadLeases['claim']>>;
       try {
-        token = await lock.tryAcquire(fullKey);
+        claim = await leases.claim(fullKey);
       } catch {
         return loader();
       }
-      if (token !== undefined) {
-        let value: T;
-        try {
-          value = await loader();
-        } catch (error) {
-          void lock.release(fullKey, token);
-          throw error;
-        }
-        // bentocache rejects `undefined` without writing: nothing to wait for.
-        if (value === undefined) void lock.release(fullKey, token);
-        else this.heldLocks.set(fullKey, token);
-        return value;
-      }
-      let outcome: Awaited<ReturnType<DistributedLock['waitFor']>>;
+      if (claim === 'held') return this.loadLeased(leases, fullKey, loader);
+      let outcome: Awaited<ReturnType<LoadLeases['waitFor']>>;
       try {
-        outcome = await lock.waitFor(fullKey, deadline);
+        outcome = await leases.waitFor(fullKey, deadline);
       } catch {
         return loader();
       }
       if (outcome === 'timeout') return loader();
-      if (outcome === 'value') {
-        const value = await this.root.get<T>({ key: fullKey, grace: false });
-        if (value !== undefined) {
-          ctx.setOptions({ skipL2Write: true, skipBusNotify: true });
-          return value;
-        }
+      const value = await this.root.get<T>({ key: fullKey, grace: false });
+      if (value !== undefined) {
+        // Already in Redis and told to the other instances: only this process's memory needs it.
+        ctx.setOptions({ skipL2Write: true, skipBusNotify: true });
+        return value;
       }
     }
   }
 
-  private releaseHeldLock(fullKey: string): void {
-    const token = this.heldLocks.get(fullKey);
-    if (token === undefined) return;
-    this.heldLocks.delete(fullKey);
-    void this.lock?.release(fullKey, token);
+  private async loadLeased<T>(leases: LoadLeases, fullKey: string, loader: CacheLoader<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await loader();
+    } catch (error) {
+      leases.abandon(fullKey);
+      throw error;
+    }
+    // bentocache rejects `undefined` without writing: nothing will end the lease.
+    if (value === undefined) leases.abandon(fullKey);
+    return value;
   }
 
   // Only the options the caller set: an explicit `undefined` would override bentocache's defaults.
@@ -472,6 +470,11 @@ export class KeelCache implements Component {
     if (![clients.command, clients.publisher, clients.subscriber].every((c) => c.status === 'ready')) return false;
     try {
       await clients.command.ping();
+      if (await this.leases?.checkServer()) {
+        this.logger.warn(
+          'cache: Redis is older than 7.0; cross-instance loads use a lock key (one more round trip per miss)',
+        );
+      }
     } catch {
       return false;
     }
@@ -546,8 +549,14 @@ export function createCache(options?: CacheOptions): KeelCache {
   return new KeelCache(options);
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof bentoErrors.E_FACTORY_HARD_TIMEOUT || error instanceof bentoErrors.E_FACTORY_SOFT_TIMEOUT;
+function hasBentoOptions(o: CacheEntryOptions): boolean {
+  return (
+    o.ttl !== undefined ||
+    o.grace !== undefined ||
+    o.timeout !== undefined ||
+    o.hardTimeout !== undefined ||
+    (o.tags !== undefined && o.tags.length > 0)
+  );
 }
 
 function notAFunction(argument: string): ValidationError {

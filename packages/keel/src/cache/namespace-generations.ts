@@ -8,6 +8,8 @@ import type { RedisClients } from './redis-clients.js';
  */
 export class NamespaceGenerations {
   private readonly generations = new Map<string, number>();
+  // The key prefix of each namespace's generation, built once per change rather than once per call.
+  private readonly keyPrefixes = new Map<string, string>();
   private readonly hashKey: string;
   private readonly channel: string;
   private readonly clients: RedisClients | undefined;
@@ -29,7 +31,7 @@ export class NamespaceGenerations {
 
   /** The key prefix of a namespace's current generation. */
   keyPrefix(namespace: string): string {
-    return `${namespace}:${this.generations.get(namespace) ?? 0}:`;
+    return this.keyPrefixes.get(namespace) ?? `${namespace}:0:`;
   }
 
   /** Subscribes to other instances' changes. */
@@ -70,6 +72,7 @@ export class NamespaceGenerations {
     const next = exact ? generation : Math.max(current, generation);
     if (next === current && this.generations.has(namespace)) return;
     this.generations.set(namespace, next);
+    this.keyPrefixes.set(namespace, `${namespace}:${next}:`);
     this.onChange(namespace);
   }
 

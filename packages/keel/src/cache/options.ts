@@ -33,7 +33,7 @@ export interface CacheOptions {
     circuitBreakerDuration?: number;
     /** How often a degraded cache checks whether Redis is back. Default: 250. */
     recoveryInterval?: number;
-    /** How long one instance holds the cross-instance loader lock at most. Default: 10000. */
+    /** How long one instance holds a key's cross-instance load lease at most (an instance that dies while loading holds up the others this long). Default: 10000. */
     lockTtl?: number;
     /** How long a call waits for another instance's loader before loading itself. Default: 5000. */
     lockWait?: number;

@@ -24,7 +24,13 @@ class RedisBusTransport implements BusDriver {
 
   async subscribe<T extends Payload>(channel: string, handler: (payload: T) => void | Promise<void>): Promise<void> {
     await this.pubsub.subscribe(channel, (raw) => {
-      void handler(JSON.parse(raw) as T);
+      let message: T;
+      try {
+        message = JSON.parse(raw) as T;
+      } catch {
+        return; // not one of ours: a foreign publish on the channel must not crash the process
+      }
+      void handler(message);
     });
   }
 

@@ -73,7 +73,7 @@ describe('stampede protection', () => {
       return 'ok';
     };
     const first = a.getOrSet('k', failing);
-    await aIsLoading; // a holds the cross-instance lock; b waits on it
+    await aIsLoading; // a holds the key's cross-instance load lease; b waits on it
     const second = b.getOrSet('k', working);
     await expect(first).rejects.toThrow('database down');
     await expect(second).resolves.toBe('ok');

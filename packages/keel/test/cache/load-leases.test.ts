@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cacheFactory, sharedRedisUrl, uniquePrefix } from './fixtures.js';
+
+const caches = cacheFactory();
+const redis = new Redis(sharedRedisUrl);
+afterAll(async () => {
+  await caches.stopAll();
+  redis.disconnect();
+});
+
+// The Redis keys of one entry of the default namespace (generation 0).
+const valueKey = (prefix: string, key: string) => `${prefix}:default:0:${key}`;
+const lockKey = (prefix: string, key: string) => `${prefix}:__keel:lock:default:0:${key}`;
+
+describe('cross-instance load leases', () => {
+  it('never shows the stand-in of a load in progress, and leaves nothing behind once the value is written', async () => {
+    const prefix = uniquePrefix('lease-standin');
+    const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    const b = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    let release: (value: string) => void = () => undefined;
+    const loading = a.getOrSet('k', () => new Promise<string>((resolve) => (release = resolve)));
+    await sleep(50);
+    const standIn = await redis.get(valueKey(prefix, 'k'));
+    expect(standIn).toMatch(/^keel:loading:/);
+    // Plain reads on either instance see nothing (not the stand-in); a getOrSet on the other waits.
+    expect(await a.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBeUndefined();
+    let bLoaded = false;
+    const waiting = b.getOrSet('k', () => {
+      bLoaded = true;
+      return 'from b';
+    });
+    await sleep(50);
+    release('from a');
+    expect(await loading).toBe('from a');
+    expect(await waiting).toBe('from a');
+    expect(bLoaded).toBe(false);
+    expect(JSON.parse((await redis.get(valueKey(prefix, 'k')))!).value).toBe('from a');
+    expect(await redis.exists(lockKey(prefix, 'k'))).toBe(0);
+  });
+
+  it('gives the lease back when the loader fails or returns undefined, so the next load starts at once', async () => {
+    const prefix = uniquePrefix('lease-giveback');
+    const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    await expect(a.getOrSet('k', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    await expect(a.getOrSet('u', () => undefined as unknown as string)).rejects.toMatchObject({ code: 'validation' });
+    await sleep(20);
+    expect(await redis.exists(valueKey(prefix, 'k'), valueKey(prefix, 'u'))).toBe(0);
+    const started = Date.now();
+    expect(await a.getOrSet('k', () => 'ok')).toBe('ok');
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it("takes no lease on bentocache's own tag keys", async () => {
+    const prefix = uniquePrefix('lease-tags');
+    const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    expect(await a.getOrSet('k', () => 'v', { tags: ['t'] })).toBe('v');
+    const monitor = await redis.monitor();
+    const claims: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'set' && args[1]?.startsWith(prefix) && args.includes('NX')) claims.push(args[1]);
+    });
+    // A memory hit of a tagged entry checks the tag, which this process reads for the first time.
+    expect(await a.getOrSet('k', () => 'never', { tags: ['t'] })).toBe('v');
+    expect(await a.getOrSet('other', () => 'o')).toBe('o');
+    await sleep(50);
+    monitor.disconnect();
+    expect(claims).toEqual([`${prefix}:default:0:other`]);
+  });
+
+  it('lets another instance load once the lease of a SIGKILLed loader expires', async () => {
+    const prefix = uniquePrefix('lease-killed');
+    const lockTtl = 800;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./fixtures/hung-loader.ts', import.meta.url))],
+      {
+        env: { ...process.env, REDIS_URL: sharedRedisUrl, PREFIX: prefix, LOCK_TTL: String(lockTtl), KEY: 'k' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`hung loader exited with ${code}`)));
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('loading')) resolve();
+      });
+    });
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+    // The dead process still holds the lease: its stand-in is in the value key until it expires.
+    expect(await redis.get(valueKey(prefix, 'k'))).toMatch(/^keel:loading:/);
+    const b = await caches.start({ redisUrl: sharedRedisUrl, prefix, redis: { lockWait: 10_000 } });
+    const leaseLeft = await redis.pttl(valueKey(prefix, 'k'));
+    let runs = 0;
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        b.getOrSet('k', async () => {
+          runs += 1;
+          return 'after the crash';
+        }),
+      ),
+    );
+    const waited = Date.now() - started;
+    expect(new Set(results)).toEqual(new Set(['after the crash']));
+    expect(runs).toBe(1);
+    // Held up by the dead instance's lease until it expired (at most lockTtl), not by lockWait.
+    expect(waited).toBeGreaterThanOrEqual(leaseLeft - 50);
+    expect(waited).toBeLessThan(lockTtl + 500);
+  });
+
+  it('refreshes an expired value once across instances while both serve it from grace', async () => {
+    const prefix = uniquePrefix('lease-grace');
+    const a = await caches.start({ redisUrl: sharedRedisUrl, prefix, ttl: 300, grace: 60_000 });
+    const b = await caches.start({ redisUrl: sharedRedisUrl, prefix, ttl: 300, grace: 60_000 });
+    expect(await a.getOrSet('k', () => 'v1')).toBe('v1');
+    expect(await b.getOrSet('k', () => 'never')).toBe('v1');
+    await sleep(400);
+    let runs = 0;
+    const reload = async () => {
+      runs += 1;
+      await sleep(100);
+      return 'v2';
+    };
+    const served = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? a : b).getOrSet('k', reload)),
+    );
+    // Stale-while-revalidate: every call answered from grace at once, one reload across both instances.
+    expect(new Set(served)).toEqual(new Set(['v1']));
+    await sleep(400);
+    expect(runs).toBe(1);
+    expect(await a.getOrSet('k', reload)).toBe('v2');
+    expect(await b.getOrSet('k', reload)).toBe('v2');
+    expect(runs).toBe(1);
+    expect(await redis.exists(lockKey(prefix, 'k'))).toBe(0);
+  });
+});
