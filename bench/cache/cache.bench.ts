@@ -2,76 +2,45 @@
 // @keyv/redis, in one run: memory-tier hits, Redis-tier hits and misses that run a loader.
 //
 // This machine is shared and its speed drifts by tens of percent within seconds, so contenders are not
-// measured one after another: all of a scenario's caches are live at once and the run alternates short
-// slices between them (rotating who goes first), each slice starting from a collected heap so one
-// contender's garbage is not another's pause. A contender's figure is its ops over its summed slice time;
-// each slice also gives a Keel/peer ratio, whose spread is printed beside the overall ratio.
+// measured one after another. Each contender runs in its own process (no JIT state or heap shared with
+// the others: in one process, bentocache's code serving two differently built caches ran both slower,
+// and one contender's garbage was collected in another's time). All of a scenario's processes are live
+// at once and this one alternates short slices between them, one at a time, Keel and bentocache side by
+// side and taking turns going first. Each slice gives a Keel/peer ratio of two measurements taken
+// moments apart; the median of those ratios is the figure (a hiccup of the machine during one slice
+// moves it little), printed with their range and with the ratio of ops/s over all slices. Run against
+// itself (Keel as both contenders) this gave 0.97-1.05.
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { benchPrefix, type Contender, contenders, REDIS_URL } from './contenders.js';
+import { benchPrefix, contenders, REDIS_URL } from './contenders.js';
+import { CONCURRENCY, HOT_OPS, KEYS, type Scenario, SLICES, scenarios } from './scenarios.js';
 
-const SLICES = Number(process.env.BENCH_SLICES ?? 12);
-const HOT_OPS = Number(process.env.BENCH_HOT_OPS ?? 50_000);
-const KEYS = Number(process.env.BENCH_KEYS ?? 5_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const value = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', roles: ['admin', 'editor'] };
-const loader = async () => value;
-
-type Scenario = 'memory hit' | 'redis hit' | 'miss + loader';
 const names = ['keel', 'bento', 'cacheManager'] as const;
 type Name = (typeof names)[number];
+type Reply = { started?: true; ready?: true; seconds?: number };
 
-/** One contender's part in a scenario: what one slice runs. */
-interface Runner {
-  prepare(): Promise<void>;
-  slice(index: number): (i: number) => Promise<unknown>;
-  ops: number;
+const runnerPath = fileURLToPath(new URL('./slice-runner.ts', import.meta.url));
+
+// Sends `message` and resolves with the child's next reply.
+function ask(child: ChildProcess, message: object): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`a contender process exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (reply: Reply) => {
+      child.off('exit', onExit);
+      resolve(reply);
+    });
+    child.send(message);
+  });
 }
 
-// Runs `ops` calls, `CONCURRENCY` at a time, and answers the seconds taken.
-async function drive(ops: number, call: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ops) {
-        const i = next;
-        next += 1;
-        await call(i);
-      }
-    }),
-  );
-  return (performance.now() - started) / 1000;
-}
-
-// Run with --expose-gc (the npm script does).
-function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function runner(scenario: Scenario, reader: Contender, writer: Contender | undefined): Runner {
-  if (scenario === 'memory hit') {
-    return {
-      prepare: async () => void (await reader.getOrSet('hot', loader)),
-      slice: () => () => reader.getOrSet('hot', loader),
-      ops: HOT_OPS,
-    };
-  }
-  if (scenario === 'redis hit') {
-    // Another instance wrote every key: the reader's memory tier is empty, its Redis tier is not.
-    return {
-      prepare: async () => {
-        await drive(SLICES * KEYS, (i) => writer!.set(`k${i}`, value));
-        await writer!.close();
-      },
-      slice: (index) => (i) => reader.getOrSet(`k${index * KEYS + i}`, loader),
-      ops: KEYS,
-    };
-  }
-  return {
-    prepare: async () => undefined,
-    slice: (index) => (i) => reader.getOrSet(`miss${index * KEYS + i}`, loader),
-    ops: KEYS,
-  };
+function start(name: Name, scenario: Scenario, prefix: string): Promise<ChildProcess> {
+  const child = fork(runnerPath, [name, scenario, prefix], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before starting`)));
+    child.once('message', () => resolve(child));
+  });
 }
 
 const admin = new Redis(REDIS_URL);
@@ -90,33 +59,30 @@ async function runScenario(scenario: Scenario): Promise<Record<Name, number[]>> 
   const live = await Promise.all(
     names.map(async (name) => {
       const prefix = benchPrefix(`${name}-${scenario.replace(/\W+/g, '')}`);
-      const reader = await contenders[name](prefix);
-      const writer = scenario === 'redis hit' ? await contenders[name](prefix) : undefined;
-      return { name, prefix, reader, run: runner(scenario, reader, writer) };
+      return { name, prefix, child: await start(name, scenario, prefix) };
     }),
   );
   const seconds = { keel: [], bento: [], cacheManager: [] } as Record<Name, number[]>;
   try {
-    for (const { run } of live) await run.prepare();
+    await Promise.all(live.map(({ child }) => ask(child, { prepare: true })));
     for (let index = 0; index < SLICES; index += 1) {
-      const order = live.slice(index % live.length).concat(live.slice(0, index % live.length));
-      for (const { name, run } of order) {
-        collectGarbage();
-        seconds[name].push(await drive(run.ops, run.slice(index)));
-      }
+      // [keel, bento, cacheManager], then [bento, keel, cacheManager]: the pair compared is balanced.
+      const order = index % 2 === 0 ? live : [live[1]!, live[0]!, live[2]!];
+      for (const { name, child } of order) seconds[name].push((await ask(child, { slice: index })).seconds!);
     }
   } finally {
-    for (const { reader, prefix } of live) {
-      await reader.close();
+    for (const { child, prefix } of live) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ close: true });
+      await exited;
       await dropKeys(prefix);
     }
   }
   return seconds;
 }
 
-const scenarios: Scenario[] = ['memory hit', 'redis hit', 'miss + loader'];
 console.log(
-  `bench:cache — ${SLICES} alternating slices per contender: ${HOT_OPS} memory-hit ops or ${KEYS} keys per slice, concurrency ${CONCURRENCY}`,
+  `bench:cache — ${SLICES} alternating slices per contender, one process each: ${HOT_OPS} memory-hit ops or ${KEYS} keys per slice, concurrency ${CONCURRENCY}`,
 );
 for (const name of names) {
   const c = await contenders[name](benchPrefix('settings'));
@@ -131,16 +97,17 @@ const median = (xs: number[]) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-console.log('ops/s over all slices; keel/peer = ratio of those (median and range of per-slice ratios)');
+console.log('ops/s over all slices; keel/peer = median of per-slice ratios (range; ratio of all-slice ops/s)');
 for (const scenario of scenarios) {
   const seconds = await runScenario(scenario);
   const opsPerSlice = scenario === 'memory hit' ? HOT_OPS : KEYS;
   const rate = (name: Name) => (opsPerSlice * SLICES) / sum(seconds[name]);
+  const perSlice = (peer: Name) => seconds.keel.map((s, i) => seconds[peer][i]! / s);
   const compare = (peer: Name) => {
-    const perSlice = seconds.keel.map((s, i) => seconds[peer][i]! / s);
-    return `${(rate('keel') / rate(peer)).toFixed(2)} (slices ${median(perSlice).toFixed(2)}, ${Math.min(...perSlice).toFixed(2)}-${Math.max(...perSlice).toFixed(2)})`;
+    const ratios = perSlice(peer);
+    return `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; all slices ${(rate('keel') / rate(peer)).toFixed(2)})`;
   };
-  const overhead = ((rate('bento') / rate('keel') - 1) * 100).toFixed(1);
+  const overhead = ((1 / median(perSlice('bento')) - 1) * 100).toFixed(1);
   console.log(
     `${scenario.padEnd(14)} keel ${fmt(rate('keel'))} | bentocache ${fmt(rate('bento'))} | cache-manager ${fmt(rate('cacheManager'))} | keel/bentocache ${compare('bento')}, overhead ${overhead}% | keel/cache-manager ${compare('cacheManager')}`,
   );

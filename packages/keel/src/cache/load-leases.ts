@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { isLoadingMark, LOADING_MARK, lockKeyOf, valueKeyOf } from './redis-keys.js';
+import { entryOrUndefined, isLoadingMark, LOADING_MARK, lockKeyOf, valueKeyOf } from './redis-keys.js';
+
+// Below this share of misses among recent reads, a read does not claim (see `recentMissRate`).
+const CLAIM_ON_READ_ABOVE = 0.125;
 
 // Deletes a lease's stand-in or lock only while it is still this lease's (it may have expired and been retaken).
 const DELETE_IF_OURS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
@@ -28,7 +31,7 @@ export type LeaseClaim = 'held' | 'busy';
  */
 export class LoadLeases {
   // One token per process is enough: a process holds at most one lease per key (the stand-in's value).
-  private readonly token = `${LOADING_MARK}${randomBytes(8).toString('hex')}`;
+  private readonly token = `${LOADING_MARK}${randomBytes(6).toString('base64url')}`;
   private readonly ttl: string;
   // Keys a getOrSet in flight found missing from memory: their Redis reads also claim the lease. A hint
   // only (a getOrSet whose read missed it claims in its loader, one round trip later), so a set, not a count.
@@ -42,6 +45,10 @@ export class LoadLeases {
   private readonly busy = new Set<string>();
   /** Redis before 7.0 cannot combine `NX` with `GET`: leases then always use a lock key. */
   private valueKeyLeases = true;
+  // How often a getOrSet's Redis read lately found nothing (a moving average over about 64 reads).
+  // Claiming with the read costs a hit a little (a longer command); a plain read costs a miss a round
+  // trip (its loader claims separately): reads claim only while misses are common.
+  private recentMissRate = 1;
 
   constructor(
     private readonly redis: Redis,
@@ -86,21 +93,19 @@ export class LoadLeases {
     if (this.held.size > 0 && this.held.get(key)?.loading === false) this.abandon(key);
   }
 
-  /** The Redis tier's read of `key`: the entry, or `undefined` (empty, or a load in progress). */
-  async read(key: string): Promise<string | undefined> {
+  /**
+   * The Redis tier's read of `key`: the entry, or `undefined` (empty, or a load in progress).
+   * `onError` sees a failed read first (one promise per read: this runs on every Redis-tier hit).
+   */
+  read(key: string, onError: (error: unknown) => never): Promise<string | undefined> {
     const valueKey = valueKeyOf(this.prefix, key);
     if (!this.valueKeyLeases || !this.wanted.has(key) || this.held.has(key)) {
-      const value = await this.redis.get(valueKey);
-      return value === null || isLoadingMark(value) ? undefined : value;
+      return this.redis.get(valueKey).then(entryOrUndefined, onError);
     }
-    const previous = await this.redis.set(valueKey, this.token, 'PX', this.ttl, 'NX', 'GET');
-    if (previous === null) {
-      this.held.set(key, { inValueKey: true, loading: false });
-      return undefined;
-    }
-    if (!isLoadingMark(previous)) return previous;
-    if (previous !== this.token) this.busy.add(key);
-    return undefined;
+    if (this.recentMissRate < CLAIM_ON_READ_ABOVE) return this.redis.get(valueKey).then(this.countedRead, onError);
+    return this.redis
+      .set(valueKey, this.token, 'PX', this.ttl, 'NX', 'GET')
+      .then((previous) => this.claimedByRead(key, previous), onError);
   }
 
   /** Claims the right to run `key`'s loader; `held` binds the lease to the loader that asked. Throws when Redis fails. */
@@ -161,6 +166,29 @@ export class LoadLeases {
       if (head !== LOADING_MARK && locked === 0) return 'ended';
     }
     return 'timeout';
+  }
+
+  // The reply of a getOrSet's plain read, counted for the miss rate.
+  private readonly countedRead = (value: string | null): string | undefined => {
+    const entry = entryOrUndefined(value);
+    this.countRead(entry === undefined);
+    return entry;
+  };
+
+  private countRead(missed: boolean): void {
+    this.recentMissRate += ((missed ? 1 : 0) - this.recentMissRate) / 64;
+  }
+
+  // The reply of a read that claimed the lease of an empty key.
+  private claimedByRead(key: string, previous: string | null): string | undefined {
+    this.countRead(previous === null || isLoadingMark(previous));
+    if (previous === null) {
+      this.held.set(key, { inValueKey: true, loading: false });
+      return undefined;
+    }
+    if (!isLoadingMark(previous)) return previous;
+    if (previous !== this.token) this.busy.add(key);
+    return undefined;
   }
 
   private hold(key: string, inValueKey: boolean): LeaseClaim {

@@ -24,12 +24,14 @@ export function createRedisClients(url: string, commandTimeout: number): RedisCl
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     commandTimeout,
-    // Concurrent calls share one socket write per event-loop turn instead of one write (syscall) each.
-    enableAutoPipelining: true,
   };
   return {
+    // Each cache call waits on its command: batching them per event-loop turn (auto-pipelining) saved
+    // write calls but cost as much CPU in pipeline bookkeeping and idled the process between batches
+    // (Redis-tier hits 0.85 of raw bentocache with it, 0.91 without, medians of 8 runs).
     command: new Redis(url, { ...failFast, connectionName: 'keel-cache' }),
-    publisher: new Redis(url, { ...failFast, connectionName: 'keel-cache-pub' }),
+    // Publishes and acks from many concurrent writes do share a write per turn.
+    publisher: new Redis(url, { ...failFast, connectionName: 'keel-cache-pub', enableAutoPipelining: true }),
     subscriber: new Redis(url, { ...base, connectionName: 'keel-cache-sub', autoResubscribe: true }),
   };
 }

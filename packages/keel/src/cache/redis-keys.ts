@@ -18,3 +18,8 @@ export const LOADING_MARK = 'keel:loading:';
 export function isLoadingMark(value: string): boolean {
   return value.startsWith(LOADING_MARK);
 }
+
+/** A Redis reply as a cache entry: `undefined` for nothing and for a stand-in. */
+export function entryOrUndefined(value: string | null): string | undefined {
+  return value === null || isLoadingMark(value) ? undefined : value;
+}

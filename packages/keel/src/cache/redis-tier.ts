@@ -2,7 +2,7 @@ import type { CreateDriverResult, L2CacheDriver } from 'bentocache/types';
 import type { Redis } from 'ioredis';
 import type { LoadLeases } from './load-leases.js';
 import type { RedisOutage } from './outage.js';
-import { isLoadingMark, valueKeyOf } from './redis-keys.js';
+import { entryOrUndefined, valueKeyOf } from './redis-keys.js';
 
 /**
  * The Redis tier, as a bentocache L2 driver storing entries where bentocache's own Redis driver
@@ -28,8 +28,8 @@ class RedisTier implements L2CacheDriver {
 
   get(key: string): Promise<string | undefined> {
     if (this.outage.bypass()) return Promise.resolve(undefined);
-    if (this.leases) return this.guard(this.leases.read(key));
-    return this.guard(this.redis.get(valueKeyOf(this.prefix, key)).then(entryOrUndefined));
+    if (this.leases) return this.leases.read(key, this.failed);
+    return this.redis.get(valueKeyOf(this.prefix, key)).then(entryOrUndefined, this.failed);
   }
 
   pull(key: string): Promise<string | undefined> {
@@ -77,17 +77,15 @@ class RedisTier implements L2CacheDriver {
     } while (cursor !== '0');
   }
 
-  // A rejection handler rather than an async wrapper: one promise less on every Redis read.
   private guard<T>(operation: Promise<T>): Promise<T> {
-    return operation.catch((error: unknown) => {
-      this.outage.markDown(error instanceof Error ? error.message : String(error), true);
-      throw error;
-    });
+    return operation.catch(this.failed);
   }
-}
 
-function entryOrUndefined(value: string | null): string | undefined {
-  return value === null || isLoadingMark(value) ? undefined : value;
+  // Every real failure marks the outage, then goes on to bentocache (which opens its circuit breaker).
+  private readonly failed = (error: unknown): never => {
+    this.outage.markDown(error instanceof Error ? error.message : String(error), true);
+    throw error;
+  };
 }
 
 /** The Redis tier driver of a cache whose keys start with `prefix`. */

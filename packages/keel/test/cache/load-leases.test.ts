@@ -55,6 +55,29 @@ describe('cross-instance load leases', () => {
     expect(Date.now() - started).toBeLessThan(200);
   });
 
+  it('still loads once across instances after a run of Redis hits (reads then stop claiming)', async () => {
+    const prefix = uniquePrefix('lease-hits');
+    const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    const b = await caches.start({ redisUrl: sharedRedisUrl, prefix });
+    for (let i = 0; i < 300; i += 1) await a.set(`hit${i}`, i);
+    // 300 Redis-tier hits on each: their later reads are plain GETs and the loader claims instead.
+    for (let i = 0; i < 300; i += 1) {
+      expect(await a.getOrSet(`hit${i}`, () => -1)).toBe(i);
+      expect(await b.getOrSet(`hit${i}`, () => -1)).toBe(i);
+    }
+    let runs = 0;
+    const loader = async () => {
+      runs += 1;
+      await sleep(20);
+      return 'once';
+    };
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? a : b).getOrSet('new', loader)),
+    );
+    expect(new Set(results)).toEqual(new Set(['once']));
+    expect(runs).toBe(1);
+  });
+
   it("takes no lease on bentocache's own tag keys", async () => {
     const prefix = uniquePrefix('lease-tags');
     const a = await caches.start({ redisUrl: sharedRedisUrl, prefix });
