@@ -8,7 +8,7 @@ import { AckedPubSub } from './acked-pubsub.js';
 import { registerCacheMetrics } from './cache-metrics.js';
 import { CacheCounters } from './cache-stats.js';
 import { toCacheError } from './errors.js';
-import { LoadLeases } from './load-leases.js';
+import { type LeaseClaim, LoadLeases } from './load-leases.js';
 import { memoryTier } from './memory-tier.js';
 import { MemoryTierView } from './memory-view.js';
 import { NamespaceGenerations } from './namespace-generations.js';
@@ -147,15 +147,18 @@ export class KeelCache implements Component {
     const call = hasBentoOptions(o) ? { ...this.bentoOptions(o), key: fullKey, factory } : { key: fullKey, factory };
     const leases = this.leases;
     leases?.beginOpening(fullKey);
+    let pending: Promise<T>;
     let missedMemory = false;
     try {
-      const pending = this.root.getOrSet<T>(call);
+      pending = this.root.getOrSet<T>(call);
+    } finally {
       missedMemory = leases?.endOpening() ?? false;
+    }
+    try {
       return await pending;
     } catch (error) {
       throw toCacheError(error, key);
     } finally {
-      leases?.endOpening();
       if (missedMemory) leases?.unwant(fullKey);
     }
   }
@@ -378,7 +381,7 @@ export class KeelCache implements Component {
     if (!leases || this.outage.degraded) return loader();
     const deadline = Date.now() + this.options.lockWait;
     for (;;) {
-      let claim: Awaited<ReturnType<LoadLeases['claim']>>;
+      let claim: LeaseClaim;
       try {
         claim = await leases.claim(fullKey);
       } catch {

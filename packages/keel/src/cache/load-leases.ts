@@ -103,9 +103,7 @@ export class LoadLeases {
       return this.redis.get(valueKey).then(entryOrUndefined, onError);
     }
     if (this.recentMissRate < CLAIM_ON_READ_ABOVE) return this.redis.get(valueKey).then(this.countedRead, onError);
-    return this.redis
-      .set(valueKey, this.token, 'PX', this.ttl, 'NX', 'GET')
-      .then((previous) => this.claimedByRead(key, previous), onError);
+    return this.claimValueKey(valueKey).then((previous) => this.claimedByRead(key, previous), onError);
   }
 
   /** Claims the right to run `key`'s loader; `held` binds the lease to the loader that asked. Throws when Redis fails. */
@@ -117,7 +115,7 @@ export class LoadLeases {
     }
     if (this.busy.delete(key)) return 'busy';
     if (this.valueKeyLeases) {
-      const previous = await this.redis.set(valueKeyOf(this.prefix, key), this.token, 'PX', this.ttl, 'NX', 'GET');
+      const previous = await this.claimValueKey(valueKeyOf(this.prefix, key));
       if (previous === null) return this.hold(key, true);
       if (isLoadingMark(previous)) return 'busy';
     }
@@ -166,6 +164,11 @@ export class LoadLeases {
       if (head !== LOADING_MARK && locked === 0) return 'ended';
     }
     return 'timeout';
+  }
+
+  // Puts this process's stand-in in an empty value key; answers what the key held (null: claimed).
+  private claimValueKey(valueKey: string): Promise<string | null> {
+    return this.redis.set(valueKey, this.token, 'PX', this.ttl, 'NX', 'GET');
   }
 
   // The reply of a getOrSet's plain read, counted for the miss rate.
