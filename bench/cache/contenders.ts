@@ -45,7 +45,7 @@ export async function keel(prefix: string): Promise<Contender> {
   });
   return {
     name: 'keel',
-    settings: `keel/cache: memory (maxItems ${MAX_ITEMS}, maxSize ${MAX_BYTES}) + Redis + bus, ttl ${TTL_MS}, grace off, soft timeout 0, circuit breaker 1000 ms, one loader per key across instances (load lease claimed by the Redis read), acknowledged bus`,
+    settings: `keel/cache: memory (maxItems ${MAX_ITEMS}, maxSize ${MAX_BYTES}) + Redis + bus, ttl ${TTL_MS}, grace off, soft timeout 0, circuit breaker 1000 ms, one loader per key across instances (load lease claimed by the Redis read), acknowledged bus, command writes coalesced per event-loop turn, one watchdog timer per connection`,
     getOrSet: (key, loader) => cache.getOrSet(key, loader),
     set: (key, value) => cache.set(key, value),
     close: () => cache.stop(),

@@ -2,7 +2,11 @@
 import type { Contender } from './contenders.js';
 
 export type Scenario = 'memory hit' | 'redis hit' | 'miss + loader';
-export const scenarios: Scenario[] = ['memory hit', 'redis hit', 'miss + loader'];
+const allScenarios: Scenario[] = ['memory hit', 'redis hit', 'miss + loader'];
+// BENCH_SCENARIOS="redis hit,miss + loader" runs only those (to repeat one when comparing changes).
+export const scenarios: Scenario[] = process.env.BENCH_SCENARIOS
+  ? allScenarios.filter((s) => process.env.BENCH_SCENARIOS!.split(',').includes(s))
+  : allScenarios;
 
 export const SLICES = Number(process.env.BENCH_SLICES ?? 100);
 export const HOT_OPS = Number(process.env.BENCH_HOT_OPS ?? 20_000);

@@ -33,8 +33,9 @@ export class LoadLeases {
   // One token per process is enough: a process holds at most one lease per key (the stand-in's value).
   private readonly token = `${LOADING_MARK}${randomBytes(6).toString('base64url')}`;
   private readonly ttl: string;
-  // Keys a getOrSet in flight found missing from memory: their Redis reads also claim the lease. A hint
-  // only (a getOrSet whose read missed it claims in its loader, one round trip later), so a set, not a count.
+  // Keys a getOrSet in flight found missing from memory while misses were common: their Redis reads
+  // also claim the lease. A hint only (a getOrSet whose read missed it claims in its loader, one round
+  // trip later), so a set, not a count.
   private readonly wanted = new Set<string>();
   // The key of the getOrSet in its synchronous start, when bentocache reads the memory tier (and, for a
   // tagged entry, its tag keys, which must not be claimed: only this key's miss counts).
@@ -45,9 +46,9 @@ export class LoadLeases {
   private readonly busy = new Set<string>();
   /** Redis before 7.0 cannot combine `NX` with `GET`: leases then always use a lock key. */
   private valueKeyLeases = true;
-  // How often a getOrSet's Redis read lately found nothing (a moving average over about 64 reads).
-  // Claiming with the read costs a hit a little (a longer command); a plain read costs a miss a round
-  // trip (its loader claims separately): reads claim only while misses are common.
+  // How often a Redis-tier read lately found nothing (a moving average over about 64 reads). Claiming
+  // with the read costs a hit a little (a longer command, and the key's bookkeeping); a plain read
+  // costs a miss a round trip (its loader claims separately): reads claim only while misses are common.
   private recentMissRate = 1;
 
   constructor(
@@ -79,16 +80,19 @@ export class LoadLeases {
     return this.openingMissed;
   }
 
-  /** The memory tier does not hold `key`: when it is the opening getOrSet's, its Redis read will claim the lease. */
+  /**
+   * The memory tier does not hold `key`: when it is the opening getOrSet's and misses are common
+   * lately, its Redis read will claim the lease (while they are rare, its loader claims instead).
+   */
   memoryMiss(key: string): void {
     if (key !== this.openingKey) return;
-    this.wanted.add(key);
     this.openingMissed = true;
+    if (this.recentMissRate >= CLAIM_ON_READ_ABOVE) this.wanted.add(key);
   }
 
   /** A getOrSet that missed memory ended: a lease its read took but no loader used is given back. */
   unwant(key: string): void {
-    this.wanted.delete(key);
+    if (this.wanted.size > 0) this.wanted.delete(key);
     if (this.busy.size > 0) this.busy.delete(key);
     if (this.held.size > 0 && this.held.get(key)?.loading === false) this.abandon(key);
   }
@@ -99,10 +103,9 @@ export class LoadLeases {
    */
   read(key: string, onError: (error: unknown) => never): Promise<string | undefined> {
     const valueKey = valueKeyOf(this.prefix, key);
-    if (!this.valueKeyLeases || !this.wanted.has(key) || this.held.has(key)) {
-      return this.redis.get(valueKey).then(entryOrUndefined, onError);
+    if (this.wanted.size === 0 || !this.wanted.has(key) || !this.valueKeyLeases || this.held.has(key)) {
+      return this.redis.get(valueKey).then(this.countedRead, onError);
     }
-    if (this.recentMissRate < CLAIM_ON_READ_ABOVE) return this.redis.get(valueKey).then(this.countedRead, onError);
     return this.claimValueKey(valueKey).then((previous) => this.claimedByRead(key, previous), onError);
   }
 
@@ -171,7 +174,7 @@ export class LoadLeases {
     return this.redis.set(valueKey, this.token, 'PX', this.ttl, 'NX', 'GET');
   }
 
-  // The reply of a getOrSet's plain read, counted for the miss rate.
+  // The reply of a plain read, counted for the miss rate.
   private readonly countedRead = (value: string | null): string | undefined => {
     const entry = entryOrUndefined(value);
     this.countRead(entry === undefined);

@@ -27,7 +27,7 @@ export interface CacheOptions {
   };
   /** Redis behaviour; only used with `redisUrl`. */
   redis?: {
-    /** A Redis command slower than this counts as a failure. Default: 100. */
+    /** A Redis command unanswered this long (checked every quarter of it) counts as a failure. Default: 100. */
     commandTimeout?: number;
     /** How long the Redis tier is skipped after a failure before it is tried again. Default: 1000. */
     circuitBreakerDuration?: number;
