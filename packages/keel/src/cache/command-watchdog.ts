@@ -5,8 +5,8 @@ const CHECKS_PER_TIMEOUT = 4;
 
 /**
  * Fails the commands of a connection whose Redis stopped answering, with one timer for the whole
- * connection: ioredis's own `commandTimeout` arms and clears a timer for every command, which was
- * about half of Keel's cost over raw bentocache on a Redis-tier hit. Redis answers in order, so the
+ * connection: ioredis's own `commandTimeout` arms and clears a timer for every command, which cost
+ * about 3% of a Redis-tier hit (0.94 of raw bentocache with it, 0.97 without, medians of 8 runs). Redis answers in order, so the
  * oldest command in flight tells whether the connection moves: once the same command has headed the
  * queue for `timeoutMs`, it and every command queued behind it are failed with "Command timed out".
  */
