@@ -143,8 +143,8 @@ export class KeelCache implements Component {
     if (typeof loader !== 'function') throw notAFunction('loader');
     const fullKey = this.generations.keyPrefix(o.namespace ?? DEFAULT_NAMESPACE) + key;
     const factory = (ctx: GetSetFactoryContext) => this.load(fullKey, loader, ctx);
-    // bentocache spreads this object on every call: one literal shape when no option is set is cheaper.
-    const call = hasBentoOptions(o) ? { ...this.bentoOptions(o), key: fullKey, factory } : { key: fullKey, factory };
+    // bentocache spreads this object on every call: one literal shape when no option is given is cheaper.
+    const call = options === undefined ? { key: fullKey, factory } : { ...this.bentoOptions(o), key: fullKey, factory };
     const leases = this.leases;
     leases?.beginOpening(fullKey);
     let pending: Promise<T>;
@@ -550,16 +550,6 @@ export interface CachedOptions<A extends unknown[]> extends Omit<CacheEntryOptio
  */
 export function createCache(options?: CacheOptions): KeelCache {
   return new KeelCache(options);
-}
-
-function hasBentoOptions(o: CacheEntryOptions): boolean {
-  return (
-    o.ttl !== undefined ||
-    o.grace !== undefined ||
-    o.timeout !== undefined ||
-    o.hardTimeout !== undefined ||
-    (o.tags !== undefined && o.tags.length > 0)
-  );
 }
 
 function notAFunction(argument: string): ValidationError {
