@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { TimeoutError } from '../errors/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 import { backoffDelay } from './backoff.js';
 import type { JobType } from './define-job.js';
 import { isPermanentJobError } from './errors.js';
@@ -10,6 +11,7 @@ import type { RunningJob } from './running-job.js';
 import type { ClaimedRow } from './sql/claim-jobs.js';
 import type { SqlTarget } from './sql/db.js';
 import { failJob } from './sql/fail-job.js';
+import { postponeJob } from './sql/postpone-job.js';
 import { setProgress } from './sql/set-progress.js';
 import type { BackoffOptions, JobContext } from './types.js';
 
@@ -61,8 +63,10 @@ async function run(job: RunningJob, type: JobType, deps: ExecuteDeps): Promise<v
     deps.complete(row, result === undefined ? null : JSON.stringify(result));
   } catch (error) {
     if (job.detached) return;
-    deps.metrics?.duration.observe({ ...labels, outcome: 'failed' }, (performance.now() - started) / 1000);
-    await recordFailure(row, type, error, deps);
+    const outage = isStoreUnavailable(error) && !isPermanentJobError(error);
+    const outcome = outage ? 'postponed' : 'failed';
+    deps.metrics?.duration.observe({ ...labels, outcome }, (performance.now() - started) / 1000);
+    await (outage ? recordPostponement(row, type, error, deps) : recordFailure(row, type, error, deps));
   } finally {
     clearTimeout(timer);
     if (aborted) controller.signal.removeEventListener('abort', aborted);
@@ -96,6 +100,29 @@ async function recordFailure(row: ClaimedRow, type: JobType, error: unknown, dep
   if (final) deps.metrics?.failed.inc(labels);
   else deps.metrics?.retried.inc(labels);
   if (retryAt !== null) deps.wakeAt(row.queue, retryAt);
+}
+
+/** Even a fixed tiny backoff waits this long after an outage: the database needs a moment to come back. */
+const OUTAGE_MIN_DELAY_MS = 500;
+
+// The store was unavailable: the job is not at fault, so it runs again later with its attempt given back.
+async function recordPostponement(row: ClaimedRow, type: JobType, error: unknown, deps: ExecuteDeps): Promise<void> {
+  const backoff = row.backoff ? (JSON.parse(row.backoff) as BackoffOptions) : (type.backoff ?? deps.defaults.backoff);
+  const runAt = Date.now() + Math.max(OUTAGE_MIN_DELAY_MS, backoffDelay(backoff, row.attempts));
+  const stored = await retrying(
+    () => postponeJob(deps.target, { id: row.id, workerId: deps.workerId, runAt }),
+    deps.logger,
+    'postponing a job the store outage interrupted',
+    deps.closed,
+  );
+  // Info, not warn: the store already warned once for the whole outage.
+  deps.logger.info(
+    { err: error, jobId: row.id, type: row.type, attempt: row.attempts, retryAt: runAt },
+    'job attempt hit a store outage; will retry without using an attempt',
+  );
+  if (!stored) return;
+  deps.metrics?.postponed.inc({ queue: row.queue, type: row.type });
+  deps.wakeAt(row.queue, runAt);
 }
 
 function jobContext(row: ClaimedRow, signal: AbortSignal, deps: ExecuteDeps): JobContext {

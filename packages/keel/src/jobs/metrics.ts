@@ -8,6 +8,7 @@ export interface JobMetrics {
   completed: Counter<'queue' | 'type'>;
   failed: Counter<'queue' | 'type'>;
   retried: Counter<'queue' | 'type'>;
+  postponed: Counter<'queue' | 'type'>;
   duration: Histogram<'queue' | 'type' | 'outcome'>;
   wait: Histogram<'queue' | 'type'>;
 }
@@ -46,9 +47,14 @@ export function createJobMetrics(metrics: MetricsRegistry, target: () => SqlTarg
       help: 'Failed attempts scheduled to run again',
       labelNames,
     }),
+    postponed: metrics.counter({
+      name: 'keel_jobs_postponed_total',
+      help: 'Attempts cut short by a store outage, scheduled to run again without using an attempt',
+      labelNames,
+    }),
     duration: metrics.histogram({
       name: 'keel_job_run_duration_seconds',
-      help: 'Duration of job attempts, by outcome (completed, failed)',
+      help: 'Duration of job attempts, by outcome (completed, failed, postponed)',
       labelNames: ['queue', 'type', 'outcome'],
       buckets: SECONDS,
     }),

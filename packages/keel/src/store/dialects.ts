@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Dialect, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { discardingBrokenClients } from './pg-broken-clients.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** The SQL engines a store runs on. */
@@ -70,7 +72,9 @@ function openSqlite(options: StoreConnectionOptions): OpenedDialect {
 
 function openPostgres(url: string, options: StoreConnectionOptions): OpenedDialect {
   const statementTimeout = options.statementTimeoutMs ?? 30_000;
-  const pool = new pg.Pool({
+  // Loaded on first use: a service on SQLite never pays for the PostgreSQL driver at start.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: url,
     max: options.poolMax ?? 10,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
@@ -84,5 +88,10 @@ function openPostgres(url: string, options: StoreConnectionOptions): OpenedDiale
     client.on('error', () => undefined);
   });
   const location = new URL(url).pathname.replace(/^\//, '') || 'postgres';
-  return { dialect: 'postgres', kyselyDialect: new PostgresDialect({ pool }), location, pool };
+  return {
+    dialect: 'postgres',
+    kyselyDialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }),
+    location,
+    pool,
+  };
 }

@@ -15,4 +15,6 @@ export {
 export { chunk, getManyByIds, insertMany, updateMany } from './batch.js';
 export { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
 export { isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export type { StoreOutageReason } from './outage-errors.js';
 export { createStore, Store, type StoreOptions } from './store.js';
+export { isStoreUnavailable, StoreTimeoutError, StoreUnavailableError } from './store-outage-error.js';

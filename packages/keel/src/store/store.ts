@@ -2,6 +2,9 @@ import { Kysely, type Kysely as KyselyType, type Migration, Migrator, sql, type 
 import { UnavailableError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
+import { withOutageErrors } from './outage-driver.js';
+import { OutageMonitor } from './outage-monitor.js';
+import { StoreTimeoutError, StoreUnavailableError } from './store-outage-error.js';
 
 /** Options of {@link createStore}. */
 export interface StoreOptions extends StoreConnectionOptions {
@@ -17,6 +20,8 @@ export interface StoreOptions extends StoreConnectionOptions {
 /**
  * The SQL store component: Kysely over better-sqlite3 (default, a WAL-mode file in `dataDir`) or
  * PostgreSQL (when `databaseUrl` is set). Runs migrations at start and registers a readiness check.
+ * Every query through `db` throws an outage (database down, restarting, locked, past its statement
+ * timeout) as a StoreUnavailableError (503) or StoreTimeoutError (504), counted and logged per burst.
  *
  * @example
  * ```ts
@@ -30,10 +35,12 @@ export class Store<DB> implements Component {
   private readonly options: StoreOptions;
   private opened: OpenedDialect | undefined;
   private kysely: Kysely<DB> | undefined;
+  private readonly outages: OutageMonitor;
 
   constructor(options: StoreOptions = {}) {
     this.options = options;
     this.name = options.name ?? 'store';
+    this.outages = new OutageMonitor(this.name);
   }
 
   /** The Kysely instance, once started. */
@@ -59,9 +66,10 @@ export class Store<DB> implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
+    this.outages.attach(context.logger, context.metrics);
     try {
       this.opened = openDialect(this.options);
-      this.kysely = new Kysely<DB>({ dialect: this.opened.kyselyDialect });
+      this.kysely = new Kysely<DB>({ dialect: withOutageErrors(this.opened.kyselyDialect, this.outages) });
       await sql`select 1`.execute(this.kysely);
       await this.migrate(context);
     } catch (error) {
@@ -71,7 +79,9 @@ export class Store<DB> implements Component {
       const where = this.opened
         ? `${this.opened.dialect} database "${this.opened.location}"`
         : `${this.dialect} database`;
-      const why = error instanceof Error ? error.message || String(error) : String(error);
+      // An outage's client-safe message would hide what to fix: the operator reads the driver's own.
+      const raw = error instanceof StoreUnavailableError || error instanceof StoreTimeoutError ? error.cause : error;
+      const why = raw instanceof Error ? raw.message || String(raw) : String(raw);
       throw new UnavailableError(`The store could not open the ${where}: ${why}`, { cause: error });
     }
     context.health.register({

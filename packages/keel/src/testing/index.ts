@@ -3,5 +3,6 @@
  * @module
  */
 
+export { createPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 export { type PrivateRedis, startPrivateRedis } from './private-redis.js';
 export { createTestDatabase, type TestDatabase, testDialects, testServerUrl } from './test-database.js';

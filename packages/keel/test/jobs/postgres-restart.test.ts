@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineJob } from '../../src/jobs/index.js';
 import { type Harness, startQueue, waitFor } from '../../src/jobs/test/harness.js';
 import type { TestDatabase } from '../../src/testing/index.js';
-import { createPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { createPrivatePostgres, type PrivatePostgres } from '../../src/testing/index.js';
 
 // The subject is PostgreSQL going away under running workers (SQLite is a file in the process).
 describe('PostgreSQL restarted while workers run', () => {

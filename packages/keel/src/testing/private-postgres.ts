@@ -4,18 +4,24 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+// The server's tools (initdb, pg_ctl) live in the version's own folder, which pg_config names.
+let bin: string | undefined;
+function serverBin(): string {
+  bin ??= execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+  return bin;
+}
 
-/** A throwaway PostgreSQL cluster of its own (so a test may restart it), run as the `postgres` OS user. */
+/** A throwaway PostgreSQL cluster of the test's own (so it may be stopped), run as the `postgres` OS user. */
 export interface PrivatePostgres {
   url: string;
+  /** `pg_ctl stop -m fast`: sessions are terminated (57P01), then connections are refused. */
   stop(): void;
   start(): void;
   remove(): void;
 }
 
 function asPostgres(command: string, args: string[]): void {
-  execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args], { stdio: 'pipe' });
+  execFileSync('runuser', ['-u', 'postgres', '--', join(serverBin(), command), ...args], { stdio: 'pipe' });
 }
 
 async function freePort(): Promise<number> {
@@ -30,7 +36,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Creates and starts a cluster in a temporary folder, on a free port, with trust authentication. */
+/**
+ * Creates and starts a PostgreSQL cluster of the test's own in a temporary folder, on a free loopback
+ * port, with trust authentication, so a fault test may stop and restart it without touching the
+ * shared server. Needs root (it runs the server as the `postgres` OS user).
+ *
+ * @example
+ * ```ts
+ * const postgres = await createPrivatePostgres();
+ * postgres.stop(); // clients see 57P01, then ECONNREFUSED
+ * postgres.start();
+ * postgres.remove();
+ * ```
+ */
 export async function createPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-pg-'));
   chmodSync(dir, 0o777);
