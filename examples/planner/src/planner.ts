@@ -58,7 +58,12 @@ export function createPlanner(config: PlannerConfig, options: PlannerOptions = {
     name: 'planner',
     config,
     migrations,
-    openapi: { title: 'Planner API', version: '1.0.0', description: 'Events, participants, RSVP and notifications.' },
+    openapi: {
+      title: 'Planner API',
+      version: '1.0.0',
+      description: 'Events, participants, RSVP and notifications.',
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
     rateLimitKey: auth.rateLimitKey,
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });

@@ -35,7 +35,13 @@ export function authRoutes(deps: { users: UserRepository; tokens: TokenIssuer; p
       '/api/v1/auth/register',
       {
         config: { rateLimit },
-        schema: { tags: ['auth'], summary: 'Create an account', body: registerBody, response: { 201: userSchema } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an account',
+          body: registerBody,
+          problems: [409],
+          response: { 201: userSchema },
+        },
       },
       async (request, reply) => {
         const { email: address, password, name } = request.body;
@@ -68,6 +74,7 @@ export function authRoutes(deps: { users: UserRepository; tokens: TokenIssuer; p
           tags: ['auth'],
           summary: 'Exchange credentials for an access token',
           body: loginBody,
+          problems: [401],
           response: { 200: tokenSchema },
         },
       },

@@ -72,10 +72,18 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
 
     app.delete(
       '/api/v1/events/:eventId',
-      { schema: { tags: ['events'], summary: 'Delete an event (organizer only)', security, params: eventParams } },
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Delete an event (organizer only)',
+          security,
+          params: eventParams,
+          response: { 204: z.null().describe('Deleted') },
+        },
+      },
       async (request, reply) => {
         await events.remove(auth.principal(request).id, request.params.eventId);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 

@@ -1,6 +1,6 @@
 import type { DestinationStream, Logger } from 'pino';
 import type { BaseConfig } from '../config/index.js';
-import { type HttpRateLimitOptions, HttpServer } from '../http/index.js';
+import { type HttpOpenApiOptions, type HttpRateLimitOptions, HttpServer } from '../http/index.js';
 import { createLogger } from '../logging/index.js';
 import { Service } from '../service/index.js';
 import { type Migration, Store } from '../store/index.js';
@@ -13,8 +13,8 @@ export interface AppOptions {
   config: BaseConfig;
   /** Store migrations, run at start. Default: none. */
   migrations?: Record<string, Migration>;
-  /** OpenAPI title, version and description. Default: the service name, `1.0.0`. */
-  openapi?: { title?: string; version?: string; description?: string };
+  /** OpenAPI title, version, description and security schemes. Default: the service name, `1.0.0`, none. */
+  openapi?: HttpOpenApiOptions;
   /** The rate limit's client key. Default: the client IP. */
   rateLimitKey?: HttpRateLimitOptions['keyGenerator'];
   /** Where JSON log lines go. Default: stdout (pretty when `LOG_PRETTY`). */
@@ -49,7 +49,12 @@ export function createApp<DB>(options: AppOptions): App<DB> {
     name: options.name,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const service = new Service({ name: options.name, logger, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
+  const service = new Service({
+    name: options.name,
+    logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+  });
   const store = new Store<DB>({
     ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
     dataDir: config.DATA_DIR,
@@ -57,6 +62,7 @@ export function createApp<DB>(options: AppOptions): App<DB> {
     idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    busyTimeoutMs: config.DATABASE_BUSY_TIMEOUT_MS,
     ...(options.migrations ? { migrations: options.migrations } : {}),
   });
   const http = new HttpServer({
@@ -70,6 +76,9 @@ export function createApp<DB>(options: AppOptions): App<DB> {
       ...(options.rateLimitKey ? { keyGenerator: options.rateLimitKey } : {}),
     },
     openapi: { title: options.name, ...options.openapi },
+    docs: config.DOCS_ENABLED ?? config.NODE_ENV !== 'production',
+    // Test suites fail on any answer the OpenAPI document does not declare.
+    checkResponses: config.NODE_ENV === 'test',
     dependsOn: [store.name],
   });
   service.add(store).add(http);

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { BackupCorruptError, BackupFailedError } from './errors.js';
 import { ensureTool } from './pg-tools.js';
 import type { ProgressListener } from './progress.js';
@@ -21,7 +22,9 @@ export function splitPassword(url: string): { url: string; env: Record<string, s
 
 /** Runs `work` with a short-lived client on `url`. */
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  // Loaded on first use: SQLite services never load the PostgreSQL driver.
+  const { Client } = createRequire(import.meta.url)('pg') as typeof pg;
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
   } catch (error) {

@@ -46,6 +46,7 @@ export function backupAdminRoutes(backups: BackupAdminTarget, options: BackupAdm
         schema: {
           tags: ['backups'],
           summary: 'List backups',
+          problems: [401, 403],
           response: { 200: z.object({ backups: z.array(backupEntrySchema) }) },
         },
       },
@@ -53,7 +54,15 @@ export function backupAdminRoutes(backups: BackupAdminTarget, options: BackupAdm
     );
     app.post(
       prefix,
-      { schema: { tags: ['backups'], summary: 'Take a backup now', response: { 201: backupEntrySchema } } },
+      {
+        schema: {
+          tags: ['backups'],
+          summary: 'Take a backup now',
+          // The guard answers 401 or 403; a backup already running answers 409.
+          problems: [401, 403, 409],
+          response: { 201: backupEntrySchema },
+        },
+      },
       async (_request, reply) => reply.status(201).send(await backups.create()),
     );
   };

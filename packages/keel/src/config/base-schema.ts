@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, listVar } from './fields.js';
+import { boolVar, intVar, listVar, optionalBoolVar } from './fields.js';
 
 /**
  * The variables every Keel service reads. Extend it with the service's own.
@@ -22,6 +22,10 @@ export const baseConfigSchema = z.object({
   LOG_PRETTY: boolVar(process.stdout.isTTY === true),
   /** How long an orderly shutdown may take before remaining work is abandoned. Default: 10000 ms. */
   SHUTDOWN_GRACE_MS: intVar(10_000, 0, 600_000),
+  /** Serve normally this long after the signal, readiness already 503, before draining (below the grace). Default: 0 ms. */
+  SHUTDOWN_DELAY_MS: intVar(0, 0, 600_000),
+  /** Serve the OpenAPI document and UI at `/docs`. Default: on outside production. */
+  DOCS_ENABLED: optionalBoolVar(),
   /** Folder for embedded data (the SQLite file). Default: `./data`. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** A `postgres://` URL selects PostgreSQL; unset selects SQLite in `DATA_DIR`. */
@@ -38,6 +42,8 @@ export const baseConfigSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: intVar(5_000, 0),
   /** PostgreSQL `statement_timeout`. Default: 30000 ms. */
   DATABASE_STATEMENT_TIMEOUT_MS: intVar(30_000, 0),
+  /** SQLite `busy_timeout`: how long a write waits for another process's lock (the process waits too). Default: 5000 ms. */
+  DATABASE_BUSY_TIMEOUT_MS: intVar(5_000, 0, 600_000),
   /** Allowed CORS origins, comma-separated; `*` allows all; empty disables CORS. Default: none. */
   CORS_ORIGINS: listVar([]),
   /** Largest accepted request body. Default: 1048576 bytes. */

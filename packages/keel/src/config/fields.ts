@@ -25,12 +25,21 @@ export function listVar(defaultValue: string[] = []) {
     );
 }
 
+const boolText = z.preprocess(
+  (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+);
+
+function isTrue(value: string): boolean {
+  return ['true', '1', 'yes'].includes(value);
+}
+
 /** `true`/`false`/`1`/`0`/`yes`/`no` read from an env string. */
 export function boolVar(defaultValue: boolean) {
-  return z
-    .preprocess(
-      (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
-      z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
-    )
-    .transform((value) => (value === undefined ? defaultValue : ['true', '1', 'yes'].includes(value)));
+  return boolText.transform((value) => (value === undefined ? defaultValue : isTrue(value)));
+}
+
+/** Like {@link boolVar}, but unset stays `undefined`, for defaults that depend on other variables. */
+export function optionalBoolVar() {
+  return boolText.transform((value) => (value === undefined ? undefined : isTrue(value)));
 }

@@ -4,6 +4,6 @@
  */
 
 export { type BaseConfig, baseConfigSchema } from './base-schema.js';
-export { boolVar, intVar, listVar } from './fields.js';
+export { boolVar, intVar, listVar, optionalBoolVar } from './fields.js';
 export { type LoadConfigOptions, loadConfig } from './load-config.js';
 export type { SecretRule } from './secrets.js';

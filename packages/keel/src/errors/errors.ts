@@ -70,10 +70,27 @@ export class RateLimitedError extends KeelError {
   }
 }
 
-/** A dependency or the service itself cannot serve now (shutting down, database down). */
+/** Options of {@link UnavailableError}. */
+export interface UnavailableErrorOptions extends KeelErrorOptions {
+  /** When to try again, sent as `Retry-After` and as the body's `retryAfterSeconds`. Default: 1. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * A dependency or the service itself cannot serve now (shutting down, database down); the client
+ * may retry after `retryAfterSeconds`.
+ *
+ * @example
+ * ```ts
+ * throw new UnavailableError('The database is restarting', { retryAfterSeconds: 2, cause: error });
+ * ```
+ */
 export class UnavailableError extends KeelError {
-  constructor(message = 'The service is unavailable', options?: KeelErrorOptions) {
-    super('unavailable', message, options);
+  readonly retryAfterSeconds: number;
+  constructor(message = 'The service is unavailable', options: UnavailableErrorOptions = {}) {
+    const { retryAfterSeconds = 1, ...rest } = options;
+    super('unavailable', message, { ...rest, extensions: { ...rest.extensions, retryAfterSeconds } });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

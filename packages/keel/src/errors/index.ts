@@ -14,6 +14,7 @@ export {
   TimeoutError,
   UnauthorizedError,
   UnavailableError,
+  type UnavailableErrorOptions,
   ValidationError,
 } from './errors.js';
 export { isKeelError, KeelError, type KeelErrorOptions } from './keel-error.js';

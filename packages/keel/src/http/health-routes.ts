@@ -18,6 +18,10 @@ export function registerHealthRoutes(app: HttpApp, context: ComponentContext): v
         .send({ status: 'down', reason: state === 'stopping' ? 'shutting down' : state, checks: {} });
     }
     const report = await context.health.run();
+    // A shutdown that began while the checks ran wins: no 200 goes out after the signal.
+    if (context.state() !== 'running') {
+      return reply.status(503).send({ status: 'down', reason: 'shutting down', checks: report.checks });
+    }
     return reply.status(report.status === 'down' ? 503 : 200).send(report);
   });
 }

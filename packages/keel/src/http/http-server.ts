@@ -19,10 +19,15 @@ import {
 } from 'fastify-type-provider-zod';
 import { KeelError, NotFoundError, RateLimitedError, UnavailableError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
+import { AllowedMethods } from './allowed-methods.js';
+import { ConnectionDrain } from './connection-drain.js';
+import { answerClientError, answerRouterError } from './framework-errors.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetrics } from './metrics-hooks.js';
-import { sendProblem } from './problem.js';
+import { problemBody, sendProblem } from './problem.js';
+import { PROBLEM_SCHEMA, problemResponseObjects, problemSchema, problemStatuses } from './problem-responses.js';
 import { requestIdFor } from './request-id.js';
+import type { ResponseContract } from './response-contract.js';
 import { securityHeaders } from './security-headers.js';
 
 /** The Fastify instance Keel builds, with zod schemas on routes. */
@@ -49,13 +54,36 @@ export interface HttpServerOptions {
   corsOrigins?: string[];
   /** Rate limiting; `false` turns it off. Default: 600 requests per minute per client IP. */
   rateLimit?: false | HttpRateLimitOptions;
-  /** OpenAPI document at `/docs` and `/docs/json`. Default: title from the service name, version `1.0.0`. */
-  openapi?: { title?: string; version?: string; description?: string };
+  /** The OpenAPI document. Default: title `API`, version `1.0.0`, no security schemes. */
+  openapi?: HttpOpenApiOptions;
+  /** Serve the OpenAPI document and its UI at `/docs` and `/docs/json`. Default: `true`. */
+  docs?: boolean;
+  /**
+   * Check every answer against the OpenAPI document and turn a mismatch into a logged 500: for test
+   * suites, so an undeclared status or a body off its schema fails them. Needs `docs`. Default: `false`.
+   */
+  checkResponses?: boolean;
   /** Trust `X-Forwarded-*` from a proxy. Default: `false`. */
   trustProxy?: boolean | string | string[];
   /** Names of components the routes use, started before the server listens. Default: none. */
   dependsOn?: string[];
 }
+
+/** What the OpenAPI document says of the service. */
+export interface HttpOpenApiOptions {
+  title?: string;
+  version?: string;
+  description?: string;
+  /** Security schemes routes name in `schema.security`, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer' } }`. */
+  securitySchemes?: Record<string, OpenApiSecurityScheme>;
+}
+
+/** An OpenAPI 3.1 security scheme object. */
+export type OpenApiSecurityScheme =
+  | { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
+  | { type: 'apiKey'; name: string; in: 'query' | 'header' | 'cookie'; description?: string }
+  | { type: 'oauth2'; flows: Record<string, unknown>; description?: string }
+  | { type: 'openIdConnect'; openIdConnectUrl: string; description?: string };
 
 /** Global rate limit settings; routes override `max` with `config: { rateLimit: { max } }`. */
 export interface HttpRateLimitOptions {
@@ -67,7 +95,7 @@ export interface HttpRateLimitOptions {
   keyGenerator?: (request: FastifyRequest) => string | Promise<string>;
 }
 
-// Never rate limited, never cut off by the drain: probes and scrapes must always get through.
+// Never rate limited, never refused by the drain: probes and scrapes must always get through.
 const OPERATIONAL = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
@@ -88,10 +116,9 @@ export class HttpServer implements Component {
   private readonly options: HttpServerOptions;
   private readonly plugins: HttpRoutes[] = [];
   private instance: HttpApp | undefined;
-  private draining = false;
-  // Requests accepted before the drain, by raw request, with a line naming each for the shutdown log.
-  private readonly inFlight = new Map<object, FastifyRequest>();
-  private idle: (() => void) | undefined;
+  private readonly drain = new ConnectionDrain();
+  // Request ids by raw request, for naming the requests a shutdown cuts.
+  private readonly requestIds = new WeakMap<object, string>();
 
   constructor(options: HttpServerOptions = {}) {
     this.options = options;
@@ -139,6 +166,9 @@ export class HttpServer implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
+    const maxParamLength = 100;
+    const allowed = new AllowedMethods({ ignoreTrailingSlash: true, maxParamLength });
+    const headers = securityHeaders();
     const app = Fastify({
       loggerInstance: context.logger,
       genReqId: requestIdFor,
@@ -146,37 +176,44 @@ export class HttpServer implements Component {
       logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
       bodyLimit: this.options.bodyLimit ?? 1_048_576,
       trustProxy: this.options.trustProxy ?? false,
-      routerOptions: { ignoreTrailingSlash: true },
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength },
+      serverFactory: (handler, options) => this.drain.createServer(handler, options),
+      // The drain closes connections itself, each without a reset.
       return503OnClosing: false,
-      forceCloseConnections: 'idle',
+      forceCloseConnections: false,
+      frameworkErrors: (error, request, reply) => {
+        reply.headers(headers);
+        answerRouterError(error, request, reply);
+      },
+      clientErrorHandler: answerClientError,
     }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
     this.instance = app;
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(new NotFoundError(`No route for ${request.method} ${request.url.split('?')[0]}`), request, reply),
-    );
+    app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const methods = allowed.for(path);
+      if (methods.length === 0)
+        return sendProblem(new NotFoundError(`No route for ${request.method} ${path}`), request, reply);
+      reply.header('allow', methods.join(', '));
+      const detail = `${request.method} is not allowed on ${path}; it answers ${methods.join(', ')}`;
+      return sendProblem(new KeelError('method_not_allowed', detail), request, reply);
+    });
 
-    // Requests accepted before the drain are counted, so stop() knows when the last one is done.
-    const headers = securityHeaders();
     app.addHook('onRequest', async (request, reply) => {
       reply.headers(headers);
       reply.header('x-request-id', request.id);
-      if (this.draining && !OPERATIONAL.test(request.url)) {
-        reply.header('connection', 'close').header('retry-after', '5');
-        return sendProblem(new UnavailableError('The service is shutting down'), request, reply);
+      this.requestIds.set(request.raw, String(request.id));
+      // A client that connected after the drain began is refused; probes and scrapes still get through.
+      if (this.drain.isRefused(request.raw) && !OPERATIONAL.test(request.url)) {
+        const error = new UnavailableError('The service is shutting down', { retryAfterSeconds: 5 });
+        return sendProblem(error, request, reply);
       }
-      this.inFlight.set(request.raw, request);
       request.log.debug({ method: request.method, url: request.url }, 'incoming request');
     });
-    const settle = (request: FastifyRequest): void => {
-      if (!this.inFlight.delete(request.raw)) return;
-      if (this.inFlight.size === 0) this.idle?.();
-    };
-    app.addHook('onRequestAbort', async (request) => settle(request));
     app.addHook('onResponse', async (request, reply) => {
-      settle(request);
       request.log.info(
         {
           method: request.method,
@@ -216,18 +253,7 @@ export class HttpServer implements Component {
         errorResponseBuilder: (_request, ctx) => new RateLimitedError(Math.max(1, Math.ceil(ctx.ttl / 1000))),
       });
     }
-    await app.register(swagger, {
-      openapi: {
-        info: {
-          title: this.options.openapi?.title ?? 'API',
-          version: this.options.openapi?.version ?? '1.0.0',
-          ...(this.options.openapi?.description ? { description: this.options.openapi.description } : {}),
-        },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      },
-      transform: jsonSchemaTransform,
-    });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    if (this.options.docs !== false) await this.registerDocs(app);
     registerHealthRoutes(app, context);
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
       reply.type(context.metrics.contentType).send(await context.metrics.text()),
@@ -235,29 +261,91 @@ export class HttpServer implements Component {
     for (const plugin of this.plugins) await app.register(plugin);
   }
 
-  beginShutdown(): void {
-    this.draining = true;
+  private async registerDocs(app: HttpApp): Promise<void> {
+    const openapi = this.options.openapi ?? {};
+    const context = { rateLimited: this.options.rateLimit !== false };
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: openapi.title ?? 'API',
+          version: openapi.version ?? '1.0.0',
+          ...(openapi.description ? { description: openapi.description } : {}),
+        },
+        components: {
+          securitySchemes: { ...openapi.securitySchemes },
+          schemas: { [PROBLEM_SCHEMA]: problemSchema as Record<string, unknown> },
+        },
+      },
+      transform: (input) => {
+        const transformed = jsonSchemaTransform(input);
+        const schema = transformed.schema ?? {};
+        if (schema.hide) return transformed;
+        // Every route declares the problem+json answers it can give, from what the route is.
+        const declared = (schema.response ?? {}) as Record<string, unknown>;
+        const success = Object.keys(declared).some((status) => status.startsWith('2'));
+        const response = {
+          ...problemResponseObjects(problemStatuses(input.route, context)),
+          ...(success ? {} : { 200: { description: 'Default Response' } }),
+          ...declared,
+        };
+        return { ...transformed, schema: { ...schema, response } };
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    if (this.options.checkResponses) await this.checkResponses(app);
+  }
+
+  private async checkResponses(app: HttpApp): Promise<void> {
+    // A test-only check: its JSON Schema validator is loaded only when asked for.
+    const { ResponseContract } = await import('./response-contract.js');
+    let contract: ResponseContract | undefined;
+    app.addHook('onSend', async (request, reply, payload) => {
+      contract ??= new ResponseContract(app.swagger() as Record<string, unknown>);
+      const violations = contract.violations({
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        contentType: reply.getHeader('content-type')?.toString(),
+        body:
+          typeof payload === 'string'
+            ? payload
+            : Buffer.isBuffer(payload)
+              ? payload.toString()
+              : payload === null
+                ? ''
+                : undefined,
+      });
+      if (violations.length === 0) return payload;
+      request.log.error({ violations }, 'the answer does not match the OpenAPI document');
+      const error = new KeelError('internal', `The answer does not match the API contract: ${violations.join('; ')}`);
+      reply.status(500).type('application/problem+json');
+      return JSON.stringify(problemBody(error, request));
+    });
   }
 
   async stop(context: StopContext): Promise<void> {
     const app = this.instance;
     if (!app) return;
-    this.draining = true;
-    if (this.inFlight.size > 0 && !context.signal.aborted) {
-      context.logger.info({ inFlight: this.inFlight.size }, 'waiting for requests in flight');
-      await new Promise<void>((resolve) => {
-        this.idle = resolve;
-        context.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    }
-    if (this.inFlight.size > 0) {
-      for (const request of this.inFlight.values()) {
-        context.reportAbandoned(`HTTP request ${request.method} ${request.url} (request ${request.id})`);
+    const cut = (): void => this.drain.destroyAll();
+    context.signal.addEventListener('abort', cut, { once: true });
+    try {
+      await this.drain.drain(context.signal, (message) =>
+        context.logger.info(
+          { inFlight: this.drain.unanswered().length, connections: this.drain.connectionCount },
+          message,
+        ),
+      );
+      for (const request of this.drain.unanswered()) {
+        const id = this.requestIds.get(request) ?? 'without an id';
+        context.reportAbandoned(`HTTP request ${request.method} ${request.url} (request ${id})`);
       }
-      this.inFlight.clear();
-      app.server.closeAllConnections();
+      if (context.signal.aborted) cut();
+      // Stops listening; lingering connections end when their clients close or linger out.
+      await app.close();
+    } finally {
+      context.signal.removeEventListener('abort', cut);
     }
-    await app.close();
   }
 }
 

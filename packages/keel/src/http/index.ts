@@ -8,10 +8,13 @@ export type { FastifyReply as HttpReply, FastifyRequest as HttpRequest } from 'f
 export {
   createHttpServer,
   type HttpApp,
+  type HttpOpenApiOptions,
   type HttpRateLimitOptions,
   type HttpRoutes,
   HttpServer,
   type HttpServerOptions,
+  type OpenApiSecurityScheme,
 } from './http-server.js';
 export { type ProblemDetails, problemBody, sendProblem, toKeelError } from './problem.js';
+export { type ProblemStatus, problemSchema } from './problem-responses.js';
 export { requestIdFor } from './request-id.js';

@@ -25,10 +25,14 @@ const statusCodes: Record<number, ErrorCode> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
   503: 'unavailable',
   504: 'timeout',
 };
@@ -53,6 +57,10 @@ export function toKeelError(error: unknown): KeelError {
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
+    // A body that cannot be parsed at all is malformed, not a field that failed its schema.
+    if (status === 400 && fastifyError.code?.startsWith('FST_ERR_CTP_')) {
+      return new KeelError('bad_request', fastifyError.message ?? 'The body could not be parsed', { cause: error });
+    }
     const code = statusCodes[status] ?? 'validation';
     if (code === 'validation') {
       return new ValidationError(
@@ -85,7 +93,13 @@ export function problemBody(error: KeelError, request: FastifyRequest): ProblemD
 /** Sends an error as `application/problem+json`, logging server errors in full. */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const keelError = toKeelError(error);
-  if (keelError.status >= 500) request.log.error({ err: error }, 'request failed');
+  // Outages are counted and logged once per burst where they happen, not once per request.
+  if (keelError.code === 'timeout') request.log.warn({ err: error }, 'request timed out');
+  else if (keelError.status >= 500 && keelError.code !== 'unavailable')
+    request.log.error({ err: error }, 'request failed');
   else request.log.debug({ err: error }, 'request refused');
+  const retryAfter = keelError.extensions.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(retryAfter));
   return reply.status(keelError.status).type('application/problem+json').send(problemBody(keelError, request));
 }

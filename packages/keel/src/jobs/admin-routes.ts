@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors/index.js';
-import type { HttpRoutes } from '../http/index.js';
+import type { HttpRoutes, ProblemStatus } from '../http/index.js';
 import { idParams, jobSummaryView, jobView, listQuery, statsView, toJobView, toSummaryView } from './admin-schemas.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobState } from './types.js';
@@ -31,6 +31,9 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
   }
   const prefix = (options.prefix ?? '/admin/jobs').replace(/\/$/, '');
   const tags = ['jobs admin'];
+  // The guard answers 401 or 403; a retry or cancel of a job in the wrong state answers 409.
+  const problems: ProblemStatus[] = [401, 403];
+  const stateProblems: ProblemStatus[] = [...problems, 409];
   return async (app) => {
     app.addHook('onRequest', options.onRequest);
     app.get(
@@ -38,6 +41,7 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
       {
         schema: {
           tags,
+          problems,
           querystring: listQuery,
           response: { 200: z.object({ items: z.array(jobSummaryView), nextCursor: z.string().nullable() }) },
         },
@@ -54,13 +58,15 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
         return { items: page.items.map(toSummaryView), nextCursor: page.nextCursor };
       },
     );
-    app.get(`${prefix}/stats`, { schema: { tags, response: { 200: statsView } } }, async () => queue.stats());
-    app.get(`${prefix}/:id`, { schema: { tags, params: idParams, response: { 200: jobView } } }, async (request) =>
-      toJobView(await queue.require(request.params.id)),
+    app.get(`${prefix}/stats`, { schema: { tags, problems, response: { 200: statsView } } }, async () => queue.stats());
+    app.get(
+      `${prefix}/:id`,
+      { schema: { tags, problems, params: idParams, response: { 200: jobView } } },
+      async (request) => toJobView(await queue.require(request.params.id)),
     );
     app.post(
       `${prefix}/:id/retry`,
-      { schema: { tags, params: idParams, response: { 200: jobView } } },
+      { schema: { tags, problems: stateProblems, params: idParams, response: { 200: jobView } } },
       async (request) => {
         const job = await queue.require(request.params.id);
         if (!(await queue.retry(job.id))) {
@@ -73,7 +79,7 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
     );
     app.post(
       `${prefix}/:id/cancel`,
-      { schema: { tags, params: idParams, response: { 200: jobView } } },
+      { schema: { tags, problems: stateProblems, params: idParams, response: { 200: jobView } } },
       async (request) => {
         const job = await queue.require(request.params.id);
         if (!(await queue.cancel(job.id))) {

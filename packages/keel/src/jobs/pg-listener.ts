@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 
 /** Options of {@link PgListener}. */
@@ -32,7 +33,9 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ ...this.options.config, keepAlive: true });
+    // Loaded on first use, like the store's pool: SQLite services never load the driver.
+    const { Client } = createRequire(import.meta.url)('pg') as typeof pg;
+    const client = new Client({ ...this.options.config, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === this.options.channel) this.options.onNotify(message.payload ?? '');
     });

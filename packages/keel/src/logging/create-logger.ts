@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import { createLogDestination } from './destination.js';
 import { createRedactor, redactedFields } from './redact.js';
 
@@ -39,7 +40,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     // In-process and synchronous (no transport worker), so the last lines before process.exit are kept.
     const destination = options.destination ?? 1;
     const colorize = destination === 1 && process.stdout.isTTY === true;
-    return pino(config, pinoPretty({ colorize, destination, sync: true }));
+    // Loaded only when asked for: JSON logging (production, tests) never loads the pretty printer.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
+    return pino(config, pretty({ colorize, destination, sync: true }));
   }
   if (options.destination) return pino(config, options.destination);
   return pino(config, createLogDestination());

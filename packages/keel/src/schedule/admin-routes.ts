@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
-import type { HttpRoutes } from '../http/index.js';
+import type { HttpRoutes, ProblemStatus } from '../http/index.js';
 import type { Scheduler } from './scheduler.js';
 
 /**
@@ -56,16 +56,24 @@ export function schedulerAdminRoutes<DB>(scheduler: Scheduler<DB>, options: Sche
   }
   const prefix = (options.prefix ?? '/admin').replace(/\/$/, '');
   const tags = ['scheduler admin'];
+  // The guard answers 401 or 403.
+  const problems: ProblemStatus[] = [401, 403];
   return async (app) => {
     app.addHook('onRequest', options.onRequest);
     app.get(
       `${prefix}/scheduler_status`,
-      { schema: { tags, response: { 200: z.object({ running: z.boolean(), schedules: z.array(scheduleView) }) } } },
+      {
+        schema: {
+          tags,
+          problems,
+          response: { 200: z.object({ running: z.boolean(), schedules: z.array(scheduleView) }) },
+        },
+      },
       async () => scheduler.status(),
     );
     app.post(
       `${prefix}/schedules/:name/pause`,
-      { schema: { tags, params: nameParams, response: { 200: scheduleView } } },
+      { schema: { tags, problems, params: nameParams, response: { 200: scheduleView } } },
       async (request) => {
         await scheduler.pause(request.params.name);
         return scheduler.scheduleStatus(request.params.name);
@@ -73,7 +81,7 @@ export function schedulerAdminRoutes<DB>(scheduler: Scheduler<DB>, options: Sche
     );
     app.post(
       `${prefix}/schedules/:name/resume`,
-      { schema: { tags, params: nameParams, response: { 200: scheduleView } } },
+      { schema: { tags, problems, params: nameParams, response: { 200: scheduleView } } },
       async (request) => {
         await scheduler.resume(request.params.name);
         return scheduler.scheduleStatus(request.params.name);
@@ -84,6 +92,7 @@ export function schedulerAdminRoutes<DB>(scheduler: Scheduler<DB>, options: Sche
       {
         schema: {
           tags,
+          problems,
           params: nameParams,
           response: { 202: z.object({ schedule: z.string(), jobId: z.string() }) },
         },

@@ -10,8 +10,13 @@ export interface ServiceOptions {
   /** Shown in logs and metrics labels. */
   name: string;
   logger: Logger;
-  /** How long an orderly shutdown may take. Default: 10000 ms. */
+  /** How long an orderly shutdown may take, delay included. Default: 10000 ms. */
   shutdownGraceMs?: number;
+  /**
+   * How long to keep serving normally after the signal, readiness already 503, before anything
+   * stops: load balancers stop routing first (the pre-stop pattern). Below the grace. Default: 0 ms.
+   */
+  shutdownDelayMs?: number;
   /** Default: a new registry with process metrics. */
   metrics?: MetricsRegistry;
   /** Default: a new, empty registry. */
@@ -48,6 +53,7 @@ export class Service {
   readonly metrics: MetricsRegistry;
   readonly health: HealthRegistry;
   private readonly shutdownGraceMs: number;
+  private readonly shutdownDelayMs: number;
   private readonly components: Component[] = [];
   private started: Component[] = [];
   private currentState: ServiceState = 'idle';
@@ -58,6 +64,16 @@ export class Service {
     this.name = options.name;
     this.logger = options.logger;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+    this.shutdownDelayMs = options.shutdownDelayMs ?? 0;
+    for (const [name, value] of [
+      ['shutdownGraceMs', this.shutdownGraceMs],
+      ['shutdownDelayMs', this.shutdownDelayMs],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0) throw new KeelError('config', `${name} must be an integer >= 0`);
+    }
+    if (this.shutdownDelayMs > 0 && this.shutdownDelayMs >= this.shutdownGraceMs) {
+      throw new KeelError('config', 'shutdownDelayMs must be shorter than shutdownGraceMs, which includes it');
+    }
     this.metrics = options.metrics ?? new MetricsRegistry({ defaultLabels: { service: options.name } });
     this.health = options.health ?? new HealthRegistry();
   }
@@ -150,6 +166,10 @@ export class Service {
     const graceTimer = setTimeout(() => controller.abort(), this.shutdownGraceMs);
     graceTimer.unref();
     const abandoned: string[] = [];
+    if (this.shutdownDelayMs > 0 && !wasStarting) {
+      this.logger.info({ delayMs: this.shutdownDelayMs }, 'readiness is down; serving on until the delay ends');
+      await new Promise((resolve) => setTimeout(resolve, this.shutdownDelayMs));
+    }
     for (const component of this.started) {
       try {
         component.beginShutdown?.();

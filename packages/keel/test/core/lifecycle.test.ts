@@ -89,7 +89,7 @@ describe('service lifecycle (process)', () => {
     void request(`${fixture.url}/sleep?ms=20000`, { dispatcher: new Agent() }).catch(() => undefined);
     await fixture.waitFor(incoming('/sleep'));
     fixture.child.kill('SIGTERM');
-    await fixture.waitFor((line) => line.msg === 'waiting for requests in flight');
+    await fixture.waitFor((line) => String(line.msg).startsWith('waiting for requests in flight'));
     const second = Date.now();
     fixture.child.kill('SIGINT');
     const exit = await fixture.exited;

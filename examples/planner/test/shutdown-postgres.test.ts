@@ -1,0 +1,3 @@
+import { describeShutdownUnderLoad } from './shutdown-load.js';
+
+describeShutdownUnderLoad('postgres');
