@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type TestDatabase } from 'keel/testing';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type PrivateRedis, quantile, startPrivateRedis, uniqueCachePrefix } from './cache-helpers.js';
-import { type PlannerProcess, spawnPlanner } from './process.js';
+import { apiClient } from './api-client.js';
+import { eventually, type PrivateRedis, quantile } from './cache-helpers.js';
+import type { PlannerProcess } from './process.js';
+import { startTwoPlanners, type TwoPlanners } from './two-planners.js';
 
 interface Event {
   id: string;
@@ -23,54 +24,20 @@ const RESTART_AT_MS = 4000;
 
 // Two planner processes on one PostgreSQL database and a private Redis that the test kills mid-load.
 describe('planner under load while its Redis dies and comes back', () => {
-  let database: TestDatabase;
+  let fixture: TwoPlanners | undefined;
   let redis: PrivateRedis;
   const planners: PlannerProcess[] = [];
   const agent = new Agent({ connections: WORKERS * 2, pipelining: 1 });
-
-  async function call(
-    base: string,
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    token?: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: any }> {
-    const response = await request(`${base}${path}`, {
-      method,
-      dispatcher: agent,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.body.text();
-    return { status: response.statusCode, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = apiClient(agent);
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase('postgres'), startPrivateRedis()]);
-    const env = {
-      DATABASE_URL: database.databaseUrl!,
-      DATA_DIR: database.dataDir,
-      REDIS_URL: redis.url,
-      CACHE_PREFIX: uniqueCachePrefix('outage'),
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '100000',
-      LOG_LEVEL: 'info',
-    };
-    // The first one migrates; the second starts on the migrated database.
-    planners.push(await spawnPlanner(env));
-    planners.push(await spawnPlanner({ ...env, JOBS_WORK: 'false' }));
+    fixture = await startTwoPlanners('outage');
+    redis = fixture.redis;
+    planners.push(...fixture.planners);
   });
   afterAll(async () => {
-    for (const planner of planners) {
-      planner.child.kill('SIGTERM');
-      await planner.exited;
-    }
     await agent.close();
-    await redis?.close();
-    await database?.drop();
+    await fixture?.stop();
   });
 
   it('answers no 5xx with p99 under 100 ms, reports degraded readiness, and serves nothing stale after Redis returns', async () => {

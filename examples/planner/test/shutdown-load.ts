@@ -6,6 +6,8 @@ import { RawConnection, type RawOutcome, rawRequest } from './raw-http.js';
 
 /** Writes per run, each on its own connection. */
 const WRITES = 50;
+/** Idle keep-alive connections that send a write only after the signal, at staggered moments. */
+const LATE_KEEP_ALIVE = 10;
 /** Runs per (connection kind, signal moment). */
 const RUNS = Number(process.env.SHUTDOWN_RUNS ?? 20);
 
@@ -33,6 +35,8 @@ interface Tally {
    * RACE_MS of it): the kernel resets what is still queued for accept when a listening socket closes.
    */
   racedClose: number;
+  /** Writes sent after the signal on idle keep-alive connections, by how they ended. */
+  lateKeepAlive: Record<string, number>;
   /** Readiness probes sent after the planner logged its shutdown, by status. */
   readiness: Record<string, number>;
   exitCodes: number[];
@@ -47,6 +51,7 @@ export function describeShutdownUnderLoad(dialect: 'sqlite' | 'postgres'): void 
     let database: TestDatabase;
     let token = '';
     const created = new Set<string>();
+    const discarded = new Set<string>();
     let env: Record<string, string> = {};
     let next: Promise<PlannerProcess> | undefined;
 
@@ -88,11 +93,12 @@ export function describeShutdownUnderLoad(dialect: 'sqlite' | 'postgres'): void 
             closed: 0,
             after: {},
             racedClose: 0,
+            lateKeepAlive: {},
             readiness: {},
             exitCodes: [],
           };
           for (let run = 0; run < RUNS; run += 1) {
-            await oneRun(await planner(), { kind, moment, run, token, tally, created });
+            await oneRun(await planner(), { kind, moment, run, token, tally, created, discarded });
           }
           console.log(`[shutdown ${dialect}] ${kind}, signal ${moment}:`, JSON.stringify(tally));
           expect(tally.resets).toBe(0);
@@ -100,6 +106,9 @@ export function describeShutdownUnderLoad(dialect: 'sqlite' | 'postgres'): void 
           expect(tally.byStatus).toEqual({ 201: RUNS * WRITES });
           expect(Object.keys(tally.after).filter((k) => !['503', '201', 'refused'].includes(k))).toEqual([]);
           expect(Object.keys(tally.readiness).filter((k) => k !== '503' && k !== 'refused')).toEqual([]);
+          // A late write on a keep-alive connection is answered, or the connection closes (FIN) before
+          // reading it, and then it is never applied (checked after the restart); never a reset.
+          expect(Object.keys(tally.lateKeepAlive).filter((k) => k !== '201' && k !== 'closed')).toEqual([]);
           expect(tally.exitCodes).toEqual(Array(RUNS).fill(0));
         }, 600_000);
       }
@@ -108,13 +117,16 @@ export function describeShutdownUnderLoad(dialect: 'sqlite' | 'postgres'): void 
     it('stores every write that answered 201, as a restarted planner shows', async () => {
       const restarted = await planner();
       try {
-        const stored = await listEventIds(restarted.url, token);
-        const missing = [...created].filter((id) => !stored.has(id));
+        const stored = await listEvents(restarted.url, token);
+        const missing = [...created].filter((id) => !stored.ids.has(id));
+        const applied = [...discarded].filter((title) => stored.titles.has(title));
         console.log(
-          `[shutdown ${dialect}] ${created.size} writes answered 201; ${missing.length} missing after a restart`,
+          `[shutdown ${dialect}] ${created.size} writes answered 201; ${missing.length} missing after a restart;` +
+            ` ${discarded.size} late keep-alive writes closed unanswered, ${applied.length} of them applied`,
         );
         expect(created.size).toBe(6 * RUNS * WRITES);
         expect(missing).toEqual([]);
+        expect(applied).toEqual([]);
       } finally {
         restarted.child.kill('SIGTERM');
         await restarted.exited;
@@ -130,19 +142,25 @@ interface Run {
   token: string;
   tally: Tally;
   created: Set<string>;
+  /** Titles of late writes whose connection closed before answering: they must never be stored. */
+  discarded: Set<string>;
 }
 
-async function oneRun(planner: PlannerProcess, { kind, moment, run, token, tally, created }: Run): Promise<void> {
+async function oneRun(planner: PlannerProcess, run: Run): Promise<void> {
+  const { kind, moment, token, tally, created } = run;
   const auth = { authorization: `Bearer ${token}` };
-  const opened = await Promise.all(Array.from({ length: WRITES }, () => RawConnection.open(planner.url)));
-  const connections = opened.map((c) => {
+  const count = WRITES + (kind === 'keep-alive' ? LATE_KEEP_ALIVE : 0);
+  const opened = await Promise.all(Array.from({ length: count }, () => RawConnection.open(planner.url)));
+  const all = opened.map((c) => {
     if (!(c instanceof RawConnection)) throw new Error(`could not connect before the signal: ${JSON.stringify(c)}`);
     return c;
   });
+  const connections = all.slice(0, WRITES);
+  const idle = all.slice(WRITES);
   if (kind === 'keep-alive') {
     // Each connection serves a request first, so the writes go out on idle keep-alive connections.
-    const warm = connections.map((c) => c.response());
-    await Promise.all(connections.map((c) => c.send(rawRequest('GET', '/api/v1/users/me', auth))));
+    const warm = all.map((c) => c.response());
+    await Promise.all(all.map((c) => c.send(rawRequest('GET', '/api/v1/users/me', auth))));
     for (const outcome of await Promise.all(warm)) {
       if (outcome.kind !== 'response' || outcome.status !== 200 || outcome.headers.connection === 'close') {
         throw new Error(`warm-up failed: ${JSON.stringify(outcome)}`);
@@ -165,7 +183,7 @@ async function oneRun(planner: PlannerProcess, { kind, moment, run, token, tally
           'POST',
           '/api/v1/events',
           auth,
-          JSON.stringify({ title: `${kind} ${moment} ${run}.${i}`, startsAt, endsAt }),
+          JSON.stringify({ title: `${kind} ${moment} ${run.run}.${i}`, startsAt, endsAt }),
         ),
       ),
     ),
@@ -190,6 +208,7 @@ async function oneRun(planner: PlannerProcess, { kind, moment, run, token, tally
       planner.url,
     ),
     readinessLoop(() => over, stopping, tally.readiness, resetsAt, planner.url),
+    lateWrites(idle, auth, `late ${moment} ${run.run}`, startsAt, endsAt, tally.lateKeepAlive, run.discarded),
   ]);
   for (const outcome of await Promise.all(responses)) {
     if (outcome.kind === 'response') {
@@ -201,12 +220,38 @@ async function oneRun(planner: PlannerProcess, { kind, moment, run, token, tally
   for (const c of connections) c.close();
   tally.exitCodes.push((await exited) ?? -1);
   await probes;
+  for (const c of idle) c.close();
   const closedAt = Number(planner.lines.find((line) => line.msg === 'stopped listening')?.time);
   for (const at of resetsAt) {
     const counts = Math.abs(at - closedAt) <= RACE_MS ? 'racedClose' : 'unexplained';
     if (counts === 'racedClose') tally.racedClose += 1;
     else tally.after['reset away from the close'] = (tally.after['reset away from the close'] ?? 0) + 1;
   }
+}
+
+/** After the signal, one write on each idle keep-alive connection, 8 ms apart: some reach it after the drain closed it. */
+async function lateWrites(
+  idle: RawConnection[],
+  auth: Record<string, string>,
+  prefix: string,
+  startsAt: string,
+  endsAt: string,
+  counts: Record<string, number>,
+  discarded: Set<string>,
+): Promise<void> {
+  const outcomes = idle.map(async (connection, i) => {
+    await sleep(8 * i);
+    const title = `${prefix}.${i}`;
+    const response = connection.response();
+    await connection
+      .send(rawRequest('POST', '/api/v1/events', auth, JSON.stringify({ title, startsAt, endsAt })))
+      .catch(() => undefined);
+    const outcome = await response;
+    const key = outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (outcome.kind === 'closed') discarded.add(title);
+  });
+  await Promise.all(outcomes);
 }
 
 /** Sends requests on new connections, one after another, until the planner has exited. */
@@ -311,8 +356,9 @@ async function login(url: string): Promise<string> {
   return String((await call('/api/v1/auth/login', { email, password })).accessToken);
 }
 
-async function listEventIds(url: string, token: string): Promise<Set<string>> {
+async function listEvents(url: string, token: string): Promise<{ ids: Set<string>; titles: Set<string> }> {
   const ids = new Set<string>();
+  const titles = new Set<string>();
   const connection = await RawConnection.open(url);
   if (!(connection instanceof RawConnection)) throw new Error('cannot connect');
   let cursor: string | null = null;
@@ -324,12 +370,15 @@ async function listEventIds(url: string, token: string): Promise<Set<string>> {
       const outcome = await response;
       if (outcome.kind !== 'response' || outcome.status !== 200)
         throw new Error(`list failed: ${JSON.stringify(outcome)}`);
-      const page = JSON.parse(outcome.body) as { items: { id: string }[]; nextCursor: string | null };
-      for (const item of page.items) ids.add(item.id);
+      const page = JSON.parse(outcome.body) as { items: { id: string; title: string }[]; nextCursor: string | null };
+      for (const item of page.items) {
+        ids.add(item.id);
+        titles.add(item.title);
+      }
       cursor = page.nextCursor;
     } while (cursor);
   } finally {
     connection.close();
   }
-  return ids;
+  return { ids, titles };
 }

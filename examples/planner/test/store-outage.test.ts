@@ -4,17 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { createPrivatePostgres, type PrivatePostgres } from 'keel/testing';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiAnswer as Answer, apiClient } from './api-client.js';
 import type { InboxItem } from './inbox.js';
 import { type PlannerProcess, spawnPlanner } from './process.js';
-
-interface Answer {
-  status: number;
-  contentType: string;
-  retryAfter: string | undefined;
-  body: any;
-}
 
 const ADMIN = 'outage-admin@example.com';
 const WRITERS = 4;
@@ -28,34 +22,7 @@ const INTERNALS = /select|insert|pg_|terminating|ECONN|127\.0\.0\.1|SQLITE|locke
 
 const agent = new Agent({ connections: WRITERS * 4, headersTimeout: 60_000, bodyTimeout: 60_000 });
 
-async function call(
-  base: string,
-  method: 'GET' | 'POST',
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<Answer> {
-  const response = await request(`${base}${path}`, {
-    method,
-    dispatcher: agent,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  const header = (name: string): string | undefined => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return {
-    status: response.statusCode,
-    contentType: header('content-type') ?? '',
-    retryAfter: header('retry-after'),
-    body: text && /json/.test(header('content-type') ?? '') ? JSON.parse(text) : text,
-  };
-}
+const call = apiClient(agent);
 
 async function account(base: string, email: string): Promise<{ id: string; token: string }> {
   const password = 'correct horse battery';
@@ -96,8 +63,8 @@ function countByStatus(answers: readonly Answer[]): Record<string, number> {
 
 // A 503 from an outage: problem+json, Retry-After, and nothing of the driver's or server's text.
 function expectOutageAnswer(answer: Answer): void {
-  expect(answer.contentType).toMatch(/^application\/problem\+json/);
-  expect(answer.retryAfter).toMatch(/^\d+$/);
+  expect(answer.header('content-type')).toMatch(/^application\/problem\+json/);
+  expect(answer.header('retry-after')).toMatch(/^\d+$/);
   expect(answer.body).toMatchObject({
     status: 503,
     title: 'Service unavailable',

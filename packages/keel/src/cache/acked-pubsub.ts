@@ -13,6 +13,15 @@ interface AckWait {
 // again and an instance skips its own messages (Redis delivers them too) without parsing them.
 const ID_LENGTH = 24;
 
+/** What one publish saw: how many other instances received it, and how many of them acknowledged it. */
+export interface PublishOutcome {
+  receivers: number;
+  acked: number;
+}
+
+/** Handles one message; returning `false` withholds the ack (the sender then counts this instance as not done). */
+export type MessageHandler = (payload: string) => boolean | undefined | void;
+
 /**
  * Redis pub/sub where a publish resolves once every other subscribed instance has handled the
  * message (each acknowledges on the sender's own channel), or after `ackWaitMs`. Redis answers the
@@ -22,7 +31,7 @@ const ID_LENGTH = 24;
 export class AckedPubSub {
   readonly id = randomBytes(ID_LENGTH / 2).toString('hex');
   private sequence = 0;
-  private readonly handlers = new Map<string, (payload: string) => void>();
+  private readonly handlers = new Map<string, MessageHandler>();
   private readonly waiting = new Map<number, AckWait>();
   private readonly ackChannel: string;
 
@@ -41,7 +50,7 @@ export class AckedPubSub {
   }
 
   /** Subscribes `handler` to `channel` (and this instance to its ack channel). Never rejects. */
-  async subscribe(channel: string, handler: (payload: string) => void): Promise<void> {
+  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
     this.handlers.set(channel, handler);
     await this.subscriber.subscribe(channel, this.ackChannel).catch(() => undefined);
   }
@@ -52,8 +61,11 @@ export class AckedPubSub {
     await this.subscriber.unsubscribe(channel).catch(() => undefined);
   }
 
-  /** Publishes, then waits for the other instances' acks (at most `ackWaitMs`). Rejects when Redis fails. */
-  async publish(channel: string, payload: string): Promise<void> {
+  /**
+   * Publishes, then waits for the other instances' acks (at most `waitMs`, default `ackWaitMs`).
+   * Rejects when Redis fails.
+   */
+  async publish(channel: string, payload: string, waitMs = this.ackWaitMs): Promise<PublishOutcome> {
     // While Redis is known down, fail at once: bentocache's retry queue resends later, writes never wait.
     if (this.unavailable()) throw new Error('Redis is unavailable');
     this.sequence += 1;
@@ -68,11 +80,13 @@ export class AckedPubSub {
       // Every receiver but this instance's own subscriber acknowledges.
       state.needed = receivers - (this.handlers.has(channel) ? 1 : 0);
       // No other instance, or all acked already: no promise or timer to set up.
-      if (state.released || state.got >= state.needed) return;
-      await new Promise<void>((resolve) => {
-        state.done = resolve;
-        timer = setTimeout(resolve, Math.max(0, this.ackWaitMs - (Date.now() - started)));
-      });
+      if (!state.released && state.got < state.needed) {
+        await new Promise<void>((resolve) => {
+          state.done = resolve;
+          timer = setTimeout(resolve, Math.max(0, waitMs - (Date.now() - started)));
+        });
+      }
+      return { receivers: state.needed, acked: state.released ? 0 : Math.min(state.got, state.needed) };
     } finally {
       clearTimeout(timer);
       this.waiting.delete(sequence);
@@ -106,7 +120,7 @@ export class AckedPubSub {
     const handler = this.handlers.get(channel);
     const separator = raw.indexOf(':', ID_LENGTH);
     if (!handler || separator < 0) return;
-    handler(raw.slice(separator + 1));
+    if (handler(raw.slice(separator + 1)) === false) return;
     // Acknowledged after the handler ran: the sender's write now returns.
     const ack = raw.slice(ID_LENGTH, separator);
     this.publisher.publish(this.ackChannelOf(raw.slice(0, ID_LENGTH)), ack).catch(() => undefined);

@@ -36,6 +36,12 @@ export class CacheCounters {
     });
   }
 
+  /** Counts a read that went to its loader without bentocache (a strict namespace during an outage). */
+  countMiss(namespace: string): void {
+    const counters = this.countersOf(`${namespace}:`);
+    if (counters) counters.misses += 1;
+  }
+
   // The namespace counted last: a run of hits in one namespace is counted without cutting a string out of each key.
   private lastNamespace = '';
   private lastCounters: NamespaceCounters | undefined;

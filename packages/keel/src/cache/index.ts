@@ -6,6 +6,13 @@
 export { type CacheAdminGuard, type CacheAdminRoutesOptions, cacheAdminRoutes } from './admin-routes.js';
 export { cacheable } from './cacheable.js';
 export { type CachedOptions, type CacheLoader, createCache, KeelCache } from './keel-cache.js';
-export { type CacheEntryOptions, type CacheOptions, DEFAULT_NAMESPACE, type ResolvedCacheOptions } from './options.js';
+export {
+  type CacheConsistency,
+  type CacheEntryOptions,
+  type CacheOptions,
+  DEFAULT_NAMESPACE,
+  type NamespaceOptions,
+  type ResolvedCacheOptions,
+} from './options.js';
 export type { RedisStats } from './redis-stats.js';
 export type { CacheStats, NamespaceStats, RedisTierStats } from './stats-types.js';

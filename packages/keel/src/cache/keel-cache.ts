@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BentoCache, type BentoStore, bentostore } from 'bentocache';
 import { type MemoryDriver, memoryDriver } from 'bentocache/drivers/memory';
 import type { CacheProvider, GetSetFactoryContext, SetCommonOptions } from 'bentocache/types';
@@ -7,20 +8,30 @@ import type { Component, ComponentContext } from '../service/index.js';
 import { AckedPubSub } from './acked-pubsub.js';
 import { registerCacheMetrics } from './cache-metrics.js';
 import { CacheCounters } from './cache-stats.js';
+import { NamespaceConsistency } from './consistency.js';
 import { toCacheError } from './errors.js';
+import { FreshLoads } from './fresh-loads.js';
 import { type LeaseClaim, LoadLeases } from './load-leases.js';
 import { memoryTier } from './memory-tier.js';
 import { MemoryTierView } from './memory-view.js';
 import { NamespaceGenerations } from './namespace-generations.js';
 import { type CacheEntryOptions, type CacheOptions, DEFAULT_NAMESPACE, type ResolvedCacheOptions } from './options.js';
 import { isJournalEmpty, type OutageJournal, RedisOutage } from './outage.js';
+import { RecoveredPeers } from './recovered-peers.js';
 import { redisBus } from './redis-bus-transport.js';
 import { closeRedisClients, connectRedisClients, createRedisClients, type RedisClients } from './redis-clients.js';
 import { readRedisStats } from './redis-stats.js';
 import { redisTier } from './redis-tier.js';
 import type { CacheStats, NamespaceStats, RedisTierStats } from './stats-types.js';
+import { loadUncached } from './uncached-load.js';
 import { checkEntryOptions, checkKey, checkNamespace, checkTags, resolveCacheOptions } from './validation.js';
 import { runWarmUps, type WarmUp } from './warm-up.js';
+
+// After an outage: how long one query waits for the other instances' answers, and the pause between queries.
+const SETTLE_QUERY_MS = 200;
+const SETTLE_PAUSE_MS = 50;
+// How often a healthy instance counts the others (what it waits for after an outage).
+const PEER_COUNT_MS = 1000;
 
 /** Computes a value on a miss. It may return `null`, never `undefined`. */
 export type CacheLoader<T> = () => T | Promise<T>;
@@ -31,6 +42,9 @@ export type CacheLoader<T> = () => T | Promise<T>;
  * memory tier in step. One loader runs per missing key across all instances; expired values are
  * served while they refresh or when their loader fails; a Redis outage never fails a read, and what
  * was written meanwhile is replayed once Redis is back so no stale value outlives the outage.
+ * While instances cannot tell each other about writes (an outage, until every instance has
+ * recovered), a namespace is read from its loader (`consistency: 'strict'`, the default) or keeps
+ * serving memory (`'eventual'`, for data where staleness is acceptable).
  *
  * @example
  * ```ts
@@ -51,6 +65,11 @@ export class KeelCache implements Component {
   private readonly pubsub: AckedPubSub | undefined;
   private readonly leases: LoadLeases | undefined;
   private readonly generations: NamespaceGenerations;
+  private readonly consistency: NamespaceConsistency;
+  private readonly peers: RecoveredPeers | undefined;
+  private peersCountedAt = 0;
+  private probing = false;
+  private readonly freshLoads = new FreshLoads();
   private readonly memory: MemoryTierView;
   private readonly counters = new CacheCounters();
   private readonly warmUps: WarmUp[] = [];
@@ -69,6 +88,7 @@ export class KeelCache implements Component {
     this.clients = o.redisUrl ? createRedisClients(o.redisUrl, o.commandTimeout) : undefined;
     if (this.clients) this.watchConnections(this.clients);
     this.leases = this.clients ? new LoadLeases(this.clients.command, o.prefix, o.lockTtl) : undefined;
+    this.consistency = new NamespaceConsistency(o.consistency, o.namespaces);
 
     let l1: MemoryDriver | undefined;
     const leases = this.leases;
@@ -86,6 +106,10 @@ export class KeelCache implements Component {
           this.outage.bypass(),
         )
       : undefined;
+    this.peers =
+      this.clients && this.pubsub
+        ? new RecoveredPeers(this.clients.command, this.pubsub, o.prefix, () => this.outage.degraded)
+        : undefined;
     if (this.clients && this.pubsub && this.leases) {
       store
         .useL2Layer(redisTier(this.clients.command, o.prefix, this.outage, this.leases))
@@ -119,9 +143,12 @@ export class KeelCache implements Component {
     });
   }
 
-  /** True while Redis is configured but unreachable or not yet recovered (reads go to memory and loaders). */
+  /**
+   * True while Redis is configured but unreachable or not yet recovered, on this instance or on
+   * another one (strict namespaces read from their loaders, eventual ones from memory and loaders).
+   */
   get degraded(): boolean {
-    return this.outage.degraded;
+    return this.outage.degraded || !this.outage.settled;
   }
 
   /**
@@ -129,6 +156,9 @@ export class KeelCache implements Component {
    * run `loader` once per process and, with Redis, once across instances. An expired value within its
    * grace period is served at once (or after the soft `timeout`) while it refreshes in the background,
    * and when the loader fails. Throws the loader's own error when there is nothing to fall back on.
+   * In a strict namespace, while another instance may write without telling this one (see
+   * {@link degraded}), every call runs the loader and caches nothing; its cached copy is only the
+   * fallback when the loader fails.
    *
    * @example
    * ```ts
@@ -141,7 +171,12 @@ export class KeelCache implements Component {
     checkKey(key);
     const o = checkEntryOptions(options);
     if (typeof loader !== 'function') throw notAFunction('loader');
-    const fullKey = this.generations.keyPrefix(o.namespace ?? DEFAULT_NAMESPACE) + key;
+    const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+    const fullKey = this.generations.keyPrefix(namespace) + key;
+    // One field read while healthy: the memory-hit path pays nothing more.
+    if (!this.outage.settled && this.consistency.isStrict(namespace)) {
+      return this.getOrSetUncached(key, fullKey, loader, o, namespace);
+    }
     const factory = (ctx: GetSetFactoryContext) => this.load(fullKey, loader, ctx);
     // bentocache spreads this object on every call: one literal shape when no option is given is cheaper.
     const call = options === undefined ? { key: fullKey, factory } : { ...this.bentoOptions(o), key: fullKey, factory };
@@ -164,7 +199,38 @@ export class KeelCache implements Component {
   }
 
   /**
-   * The fresh cached value of `key`, or `undefined`. Never runs a loader and never serves an expired value.
+   * A strict namespace while another instance may write without telling this one: the loader's value,
+   * not cached, and only shared with calls made before its load began ({@link FreshLoads}). When the
+   * loader fails, the cache's copy is the fallback (as in any outage).
+   */
+  private async getOrSetUncached<T>(
+    key: string,
+    fullKey: string,
+    loader: CacheLoader<T>,
+    o: CacheEntryOptions,
+    namespace: string,
+  ): Promise<T> {
+    this.counters.countMiss(namespace);
+    try {
+      const hardTimeoutMs = o.hardTimeout ?? this.options.hardTimeout;
+      return await this.freshLoads.load(fullKey, () => loadUncached(key, loader, hardTimeoutMs));
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      const fail = () => {
+        throw error;
+      };
+      try {
+        // A factory that only throws: bentocache serves what it holds (within grace), or this error.
+        return await this.root.getOrSet<T>({ ...this.bentoOptions(o), key: fullKey, factory: fail });
+      } catch (fallbackError) {
+        throw toCacheError(fallbackError, key);
+      }
+    }
+  }
+
+  /**
+   * The fresh cached value of `key`, or `undefined`. Never runs a loader and never serves an expired
+   * value; in a strict namespace, `undefined` while another instance may write without telling this one.
    *
    * @example
    * ```ts
@@ -174,7 +240,10 @@ export class KeelCache implements Component {
   async get<T>(key: string, options?: { namespace?: string }): Promise<T | undefined> {
     checkKey(key);
     const o = checkEntryOptions(options);
-    const fullKey = this.generations.keyPrefix(o.namespace ?? DEFAULT_NAMESPACE) + key;
+    const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+    // What memory holds of a strict namespace might be stale while instances may miss each other's writes.
+    if (!this.outage.settled && this.consistency.isStrict(namespace)) return undefined;
+    const fullKey = this.generations.keyPrefix(namespace) + key;
     try {
       return await this.root.get<T>({ key: fullKey, grace: false });
     } catch (error) {
@@ -349,6 +418,9 @@ export class KeelCache implements Component {
     if (clients) {
       const up = await connectRedisClients(clients, 2000);
       void this.generations.subscribe();
+      // Counted before the first recovery, which waits for the instances counted.
+      if (up) await this.peers?.count().catch(() => undefined);
+      this.peersCountedAt = Date.now();
       if (!up || !(await this.recover())) this.logger.warn('cache: Redis unreachable at start, starting degraded');
       this.recoveryTimer = setInterval(() => this.tryRecover(), this.options.recoveryInterval);
       this.recoveryTimer.unref();
@@ -359,6 +431,9 @@ export class KeelCache implements Component {
         check: async () => {
           await clients.command.ping();
           if (this.outage.degraded) throw new UnavailableError('Redis answers; the cache is still recovering');
+          if (!this.outage.settled) {
+            throw new UnavailableError('Redis answers; waiting for the other instances to recover');
+          }
         },
       });
     }
@@ -439,7 +514,19 @@ export class KeelCache implements Component {
     } finally {
       if (this.clients && (wasDegraded || this.outage.degraded || this.outage.episode !== episode)) {
         record(this.outage.journal);
+        // The recovery ended while this write ran: its journal entry would otherwise wait for the next outage.
+        if (!this.outage.degraded) await this.replayLate();
       }
+    }
+  }
+
+  private async replayLate(): Promise<void> {
+    const journal = this.outage.takeJournal();
+    try {
+      await this.replay(journal);
+    } catch {
+      // Redis failed again (the tier marked the outage): the next recovery replays it.
+      this.outage.restoreJournal(journal);
     }
   }
 
@@ -454,7 +541,12 @@ export class KeelCache implements Component {
   }
 
   private tryRecover(): void {
-    if (!this.outage.degraded || this.recovering || this.stopping) return;
+    if (this.recovering || this.stopping) return;
+    if (!this.outage.degraded) {
+      this.countPeers();
+      this.probe();
+      return;
+    }
     this.recovering = this.recover().finally(() => {
       this.recovering = undefined;
     });
@@ -483,7 +575,8 @@ export class KeelCache implements Component {
     }
     const throwsBefore = this.outage.lastThrowAt;
     const since = this.outage.since;
-    return this.outage.replaying(async () => {
+    const episode = this.outage.episode;
+    const up = await this.outage.replaying(async () => {
       for (let round = 0; round < 10; round += 1) {
         const journal = this.outage.takeJournal();
         if (isJournalEmpty(journal)) break;
@@ -509,6 +602,74 @@ export class KeelCache implements Component {
       if (since !== undefined) this.logger.info({ downMs: Date.now() - since }, 'cache: Redis is back');
       return true;
     });
+    if (up) await this.settle(episode);
+    return up;
+  }
+
+  /**
+   * After this instance recovered: waits until every other one has too (each replayed its journal
+   * and writes through Redis again) before strict namespaces are cached again, at most `settleTimeout`
+   * (an instance that died during the outage never answers).
+   */
+  private async settle(episode: number): Promise<void> {
+    const peers = this.peers;
+    if (!peers) {
+      this.outage.markSettled(episode);
+      return;
+    }
+    const started = Date.now();
+    const deadline = started + this.options.settleTimeout;
+    // A safety bound only: the deadline ends the wait first.
+    const rounds = 2 * Math.ceil(this.options.settleTimeout / SETTLE_PAUSE_MS) + 1;
+    for (let round = 0; round < rounds && Date.now() < deadline; round += 1) {
+      if (this.outage.degraded || this.outage.episode !== episode || this.stopping) return;
+      try {
+        if (await peers.allRecovered(Math.min(SETTLE_QUERY_MS, Math.max(1, deadline - Date.now())))) {
+          this.outage.markSettled(episode);
+          if (this.outage.settled) {
+            this.logger.info({ settleMs: Date.now() - started }, 'cache: every instance is back');
+          }
+          return;
+        }
+      } catch (error) {
+        // Redis failed again: a new outage, which its own recovery settles.
+        this.outage.markDown(error instanceof Error ? error.message : String(error), false);
+        return;
+      }
+      await sleep(SETTLE_PAUSE_MS);
+    }
+    if (this.outage.degraded || this.outage.episode !== episode || this.stopping) return;
+    this.logger.warn(
+      { settleMs: Date.now() - started },
+      'cache: not every instance answered after the outage; caching strict namespaces again',
+    );
+    this.outage.markSettled(episode);
+  }
+
+  /**
+   * While other instances share this prefix, a healthy instance checks Redis on every recovery tick:
+   * one that only serves memory hits would otherwise not notice a Redis that hangs (its connections
+   * stay open), and would go on serving its memory while the others' writes no longer reach it.
+   */
+  private probe(): void {
+    const clients = this.clients;
+    if (!clients || !this.peers?.hasPeers() || this.probing) return;
+    this.probing = true;
+    clients.command
+      .ping()
+      .catch((error: unknown) => {
+        if (!this.stopping) this.outage.markDown(error instanceof Error ? error.message : String(error), false);
+      })
+      .finally(() => {
+        this.probing = false;
+      });
+  }
+
+  // The count of other instances is what a recovery waits for: kept fresh while healthy.
+  private countPeers(): void {
+    if (!this.peers || !this.outage.settled || Date.now() - this.peersCountedAt < PEER_COUNT_MS) return;
+    this.peersCountedAt = Date.now();
+    this.peers.count().catch(() => undefined);
   }
 
   private async replay(journal: OutageJournal): Promise<void> {
@@ -521,7 +682,7 @@ export class KeelCache implements Component {
     if (!this.clients) return null;
     try {
       const stats = await readRedisStats(this.clients.command);
-      return { status: this.outage.degraded ? 'recovering' : 'up', ...stats };
+      return { status: this.degraded ? 'recovering' : 'up', ...stats };
     } catch (error) {
       return {
         status: 'down',
@@ -545,7 +706,12 @@ export interface CachedOptions<A extends unknown[]> extends Omit<CacheEntryOptio
  *
  * @example
  * ```ts
- * const cache = createCache({ redisUrl: 'redis://127.0.0.1:6379', prefix: 'planner', ttl: 60_000 });
+ * const cache = createCache({
+ *   redisUrl: 'redis://127.0.0.1:6379',
+ *   prefix: 'planner',
+ *   ttl: 60_000,
+ *   namespaces: { 'feature-flags': { consistency: 'eventual' } }, // every other namespace is strict
+ * });
  * ```
  */
 export function createCache(options?: CacheOptions): KeelCache {

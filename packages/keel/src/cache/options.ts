@@ -1,5 +1,18 @@
 import type { Logger } from 'pino';
 
+/**
+ * How a namespace shared across instances behaves while Redis cannot tell them about each other's
+ * writes (an outage, and the recovery until every instance is back): `'strict'` reads from the loader
+ * rather than from a memory copy that might be stale; `'eventual'` keeps serving memory (staleness accepted).
+ */
+export type CacheConsistency = 'strict' | 'eventual';
+
+/** Options of one namespace. */
+export interface NamespaceOptions {
+  /** Default: the cache's `consistency`. */
+  consistency?: CacheConsistency;
+}
+
 /** Options of {@link createCache}. Durations are in milliseconds. */
 export interface CacheOptions {
   /** Redis URL (`redis://host:port/db`); without it the cache is memory-only. Default: none. */
@@ -39,9 +52,15 @@ export interface CacheOptions {
     lockWait?: number;
     /** How long a write waits for the other instances to confirm they dropped their memory copy. Default: 1000. */
     ackTimeout?: number;
+    /** After an outage, how long to wait for the other instances to recover before strict namespaces are cached again (an instance that died meanwhile never answers). Default: 10000. */
+    settleTimeout?: number;
   };
   /** How long `start` waits for warm-up functions before the service goes on starting. Default: 5000. */
   warmUpTimeout?: number;
+  /** Consistency of every namespace not listed in `namespaces`. Default: `'strict'`. */
+  consistency?: CacheConsistency;
+  /** Options per namespace, e.g. `{ 'feature-flags': { consistency: 'eventual' } }`. Default: none. */
+  namespaces?: Record<string, NamespaceOptions>;
   /** Logger for outages, recoveries and warm-up failures. Default: the component context's logger. */
   logger?: Logger;
 }
@@ -80,7 +99,10 @@ export interface ResolvedCacheOptions {
   lockTtl: number;
   lockWait: number;
   ackTimeout: number;
+  settleTimeout: number;
   warmUpTimeout: number;
+  consistency: CacheConsistency;
+  namespaces: ReadonlyMap<string, CacheConsistency>;
   logger: Logger | undefined;
 }
 

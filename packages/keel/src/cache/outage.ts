@@ -15,6 +15,11 @@ export interface OutageJournal {
 export class RedisOutage {
   /** True while Redis is down or not yet recovered. */
   degraded: boolean;
+  /**
+   * False from an outage's start until this instance and every other one have recovered: until then
+   * another instance may write without telling this one, so a strict namespace is not served from cache.
+   */
+  settled: boolean;
   /** Bumped on each new outage, so an operation can tell whether one began while it ran. */
   episode = 0;
   /** When the Redis tier last threw into bentocache (which then opens its circuit breaker). */
@@ -28,6 +33,7 @@ export class RedisOutage {
 
   constructor(startDegraded: boolean, onDown: (reason: string) => void) {
     this.degraded = startDegraded;
+    this.settled = !startDegraded;
     this.since = startDegraded ? Date.now() : undefined;
     this.onDown = onDown;
   }
@@ -43,6 +49,7 @@ export class RedisOutage {
     if (this.degraded && this.recovering.getStore() === undefined) return;
     if (!this.degraded) {
       this.degraded = true;
+      this.settled = false;
       this.since = Date.now();
       this.episode += 1;
       this.onDown(reason);
@@ -75,10 +82,15 @@ export class RedisOutage {
     for (const namespace of journal.namespaces) this.journal.namespaces.add(namespace);
   }
 
-  /** Marks Redis healthy again. */
+  /** Marks Redis healthy again (the instances still have to settle, see {@link settled}). */
   markUp(): void {
     this.degraded = false;
     this.since = undefined;
+  }
+
+  /** Marks every instance recovered, unless a new outage began since `episode`. */
+  markSettled(episode: number): void {
+    if (!this.degraded && this.episode === episode) this.settled = true;
   }
 }
 

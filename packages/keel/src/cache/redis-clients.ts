@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 import { coalesceWrites } from './coalesced-writes.js';
 import { CommandWatchdog } from './command-watchdog.js';
 
@@ -30,14 +31,16 @@ export function createRedisClients(url: string, commandTimeout: number): RedisCl
   };
   // A turn's commands share one socket write: auto-pipelining did that too, but its pipeline
   // bookkeeping cost more CPU than the writes it saved (see `coalesceWrites`).
-  const command = new Redis(url, { ...failFast, connectionName: 'keel-cache' });
+  // Loaded on first use: a cache without Redis never pays for the client at start.
+  const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const command = new Client(url, { ...failFast, connectionName: 'keel-cache' });
   coalesceWrites(command);
   // Publishes and acks from many concurrent writes do share a write per turn.
-  const publisher = new Redis(url, { ...failFast, connectionName: 'keel-cache-pub', enableAutoPipelining: true });
+  const publisher = new Client(url, { ...failFast, connectionName: 'keel-cache-pub', enableAutoPipelining: true });
   return {
     command,
     publisher,
-    subscriber: new Redis(url, { ...base, connectionName: 'keel-cache-sub', autoResubscribe: true }),
+    subscriber: new Client(url, { ...base, connectionName: 'keel-cache-sub', autoResubscribe: true }),
     // One timer per connection instead of ioredis's `commandTimeout`, which arms one per command.
     watchdogs: [new CommandWatchdog(command, commandTimeout), new CommandWatchdog(publisher, commandTimeout)],
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
-import type { CacheEntryOptions, CacheOptions, ResolvedCacheOptions } from './options.js';
+import { ConfigError, ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
+import type { CacheConsistency, CacheEntryOptions, CacheOptions, ResolvedCacheOptions } from './options.js';
 
 const duration = z.number().finite().nonnegative();
 const positive = z.number().finite().positive();
@@ -32,6 +32,7 @@ const cacheOptionsSchema = z.object({
       lockTtl: positive.optional(),
       lockWait: duration.optional(),
       ackTimeout: positive.optional(),
+      settleTimeout: positive.optional(),
     })
     .optional(),
   warmUpTimeout: duration.optional(),
@@ -43,9 +44,52 @@ function check<T>(schema: z.ZodType<T>, value: unknown, location: string): T {
   return parsed.data;
 }
 
+const CONSISTENCIES: readonly unknown[] = ['strict', 'eventual'] satisfies CacheConsistency[];
+
+/**
+ * The consistency of each listed namespace. A bad value is a mistake in the service's code, not in a
+ * request: it throws a `ConfigError` (500), listing every problem.
+ */
+function resolveConsistency(
+  consistency: unknown,
+  namespaces: unknown,
+): { consistency: CacheConsistency; namespaces: Map<string, CacheConsistency> } {
+  const problems: string[] = [];
+  const byNamespace = new Map<string, CacheConsistency>();
+  const mode = (value: unknown, path: string): CacheConsistency | undefined => {
+    if (value === undefined || CONSISTENCIES.includes(value)) return value as CacheConsistency | undefined;
+    problems.push(
+      `cache option ${path}: must be 'strict' or 'eventual', got ${JSON.stringify(value) ?? String(value)}`,
+    );
+    return undefined;
+  };
+  const fallback = mode(consistency, 'consistency') ?? 'strict';
+  if (
+    namespaces !== undefined &&
+    (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces))
+  ) {
+    problems.push('cache option namespaces: must be an object of namespace options');
+  } else if (namespaces !== undefined) {
+    for (const [namespace, entry] of Object.entries(namespaces)) {
+      if (!NAME.test(namespace)) problems.push(`cache option namespaces.${namespace}: not a valid namespace name`);
+      if (typeof entry !== 'object' || entry === null) {
+        problems.push(`cache option namespaces.${namespace}: must be an object`);
+        continue;
+      }
+      byNamespace.set(
+        namespace,
+        mode((entry as { consistency?: unknown }).consistency, `namespaces.${namespace}.consistency`) ?? fallback,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { consistency: fallback, namespaces: byNamespace };
+}
+
 /** Validates cache options and applies every default. */
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
-  const { logger, ...rest } = options;
+  const { logger, consistency, namespaces, ...rest } = options;
+  const modes = resolveConsistency(consistency, namespaces);
   const o = check(cacheOptionsSchema, rest, 'options');
   return {
     redisUrl: o.redisUrl,
@@ -64,7 +108,10 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     lockTtl: o.redis?.lockTtl ?? 10_000,
     lockWait: o.redis?.lockWait ?? 5000,
     ackTimeout: o.redis?.ackTimeout ?? 1000,
+    settleTimeout: o.redis?.settleTimeout ?? 10_000,
     warmUpTimeout: o.warmUpTimeout ?? 5000,
+    consistency: modes.consistency,
+    namespaces: modes.namespaces,
     logger,
   };
 }

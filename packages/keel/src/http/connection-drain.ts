@@ -16,10 +16,14 @@ interface Connection {
   active: number;
   /** `bytesRead` when the connection last went idle: more means a request is arriving. */
   idleBytes: number;
+  /** When it was accepted, in `Date.now()` milliseconds. */
+  acceptedAt: number;
 }
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
+// How long the drain waits for the first bytes of a connection that has sent none yet.
+const FIRST_BYTES_MS = 500;
 // Node's default listen backlog: the most connections the kernel can have queued for accept.
 const LISTEN_BACKLOG = 511;
 // How long a closing connection keeps reading what its client still sends, so that it ends with FIN, not RST.
@@ -93,9 +97,14 @@ export class ConnectionDrain {
   private async quiet(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       if (this.busy()) {
+        // Woken by a request's end or a connection's close; the tick ends waits for a first byte.
         await new Promise<void>((resolve) => {
-          this.settled = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          const tick = setTimeout(resolve, 50);
+          this.settled = () => {
+            clearTimeout(tick);
+            resolve();
+          };
+          signal.addEventListener('abort', () => this.settled?.(), { once: true });
         });
         this.settled = undefined;
         continue;
@@ -133,8 +142,12 @@ export class ConnectionDrain {
   }
 
   private busy(): boolean {
+    const now = Date.now();
     for (const [socket, connection] of this.connections) {
-      if (connection.late || isLingering(socket)) continue;
+      if (isLingering(socket)) continue;
+      // A client that just connected has its request on the way: closing now would discard it.
+      if (socket.bytesRead === 0 && now - connection.acceptedAt < FIRST_BYTES_MS) return true;
+      if (connection.late) continue;
       if (connection.active > 0 || socket.bytesRead !== connection.idleBytes) return true;
     }
     // Late connections still being answered their 503 keep the listener open until they are.
@@ -143,7 +156,7 @@ export class ConnectionDrain {
   }
 
   private onConnection(socket: Socket): void {
-    const connection: Connection = { late: this.swept, active: 0, idleBytes: 0 };
+    const connection: Connection = { late: this.swept, active: 0, idleBytes: 0, acceptedAt: Date.now() };
     this.acceptedCount += 1;
     this.connections.set(socket, connection);
     // Node destroys a socket right after a `Connection: close` response, resetting unread bytes; linger instead.

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 // The server's tools (initdb, pg_ctl) live in the version's own folder, which pg_config names.
 let bin: string | undefined;
@@ -22,18 +22,6 @@ export interface PrivatePostgres {
 
 function asPostgres(command: string, args: string[]): void {
   execFileSync('runuser', ['-u', 'postgres', '--', join(serverBin(), command), ...args], { stdio: 'pipe' });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

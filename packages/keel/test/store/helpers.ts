@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Service } from '../../src/service/index.js';
 import { type Migration, Store, type StoreOptions } from '../../src/store/index.js';
+import { freePort } from '../../src/testing/free-port.js';
 
 /** The one table outage tests write to. */
 export interface OutageDb {
@@ -44,17 +44,7 @@ export async function startLoggedStore(options: StoreOptions): Promise<LoggedSto
 }
 
 /** A loopback port nothing listens on (taken, then freed). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** Awaits `work` and returns what it threw (fails if it did not throw). */
 export async function thrown(work: () => Promise<unknown>): Promise<Error> {
