@@ -95,23 +95,28 @@ export class ConnectionDrain {
 
   // Waits until no connection carries a request, twice in a row across a poll for I/O.
   private async quiet(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      if (this.busy()) {
-        // Woken by a request's end or a connection's close; the tick ends waits for a first byte.
-        await new Promise<void>((resolve) => {
-          const tick = setTimeout(resolve, 50);
-          this.settled = () => {
-            clearTimeout(tick);
-            resolve();
-          };
-          signal.addEventListener('abort', () => this.settled?.(), { once: true });
-        });
-        this.settled = undefined;
-        continue;
+    const wake = (): void => this.settled?.();
+    signal.addEventListener('abort', wake, { once: true });
+    try {
+      while (!signal.aborted) {
+        if (this.busy()) {
+          // Woken by a request's end, a connection's close or the abort; the tick ends waits for a first byte.
+          await new Promise<void>((resolve) => {
+            const tick = setTimeout(resolve, 50);
+            this.settled = () => {
+              clearTimeout(tick);
+              resolve();
+            };
+          });
+          this.settled = undefined;
+          continue;
+        }
+        await turn();
+        await turn();
+        if (!this.busy()) return;
       }
-      await turn();
-      await turn();
-      if (!this.busy()) return;
+    } finally {
+      signal.removeEventListener('abort', wake);
     }
   }
 

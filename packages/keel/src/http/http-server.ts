@@ -1,7 +1,5 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -11,23 +9,17 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { KeelError, NotFoundError, RateLimitedError, UnavailableError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { AllowedMethods } from './allowed-methods.js';
+import { registerApiDocs } from './api-docs.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { answerClientError, answerRouterError } from './framework-errors.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetrics } from './metrics-hooks.js';
-import { problemBody, sendProblem } from './problem.js';
-import { PROBLEM_SCHEMA, problemResponseObjects, problemSchema, problemStatuses } from './problem-responses.js';
+import { sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
-import type { ResponseContract } from './response-contract.js';
 import { securityHeaders } from './security-headers.js';
 
 /** The Fastify instance Keel builds, with zod schemas on routes. */
@@ -253,75 +245,18 @@ export class HttpServer implements Component {
         errorResponseBuilder: (_request, ctx) => new RateLimitedError(Math.max(1, Math.ceil(ctx.ttl / 1000))),
       });
     }
-    if (this.options.docs !== false) await this.registerDocs(app);
+    if (this.options.docs !== false) {
+      await registerApiDocs(app, {
+        openapi: this.options.openapi ?? {},
+        rateLimited: this.options.rateLimit !== false,
+        checkResponses: this.options.checkResponses ?? false,
+      });
+    }
     registerHealthRoutes(app, context);
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
       reply.type(context.metrics.contentType).send(await context.metrics.text()),
     );
     for (const plugin of this.plugins) await app.register(plugin);
-  }
-
-  private async registerDocs(app: HttpApp): Promise<void> {
-    const openapi = this.options.openapi ?? {};
-    const context = { rateLimited: this.options.rateLimit !== false };
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: {
-          title: openapi.title ?? 'API',
-          version: openapi.version ?? '1.0.0',
-          ...(openapi.description ? { description: openapi.description } : {}),
-        },
-        components: {
-          securitySchemes: { ...openapi.securitySchemes },
-          schemas: { [PROBLEM_SCHEMA]: problemSchema as Record<string, unknown> },
-        },
-      },
-      transform: (input) => {
-        const transformed = jsonSchemaTransform(input);
-        const schema = transformed.schema ?? {};
-        if (schema.hide) return transformed;
-        // Every route declares the problem+json answers it can give, from what the route is.
-        const declared = (schema.response ?? {}) as Record<string, unknown>;
-        const success = Object.keys(declared).some((status) => status.startsWith('2'));
-        const response = {
-          ...problemResponseObjects(problemStatuses(input.route, context)),
-          ...(success ? {} : { 200: { description: 'Default Response' } }),
-          ...declared,
-        };
-        return { ...transformed, schema: { ...schema, response } };
-      },
-    });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
-    if (this.options.checkResponses) await this.checkResponses(app);
-  }
-
-  private async checkResponses(app: HttpApp): Promise<void> {
-    // A test-only check: its JSON Schema validator is loaded only when asked for.
-    const { ResponseContract } = await import('./response-contract.js');
-    let contract: ResponseContract | undefined;
-    app.addHook('onSend', async (request, reply, payload) => {
-      contract ??= new ResponseContract(app.swagger() as Record<string, unknown>);
-      const violations = contract.violations({
-        method: request.method,
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        contentType: reply.getHeader('content-type')?.toString(),
-        body:
-          typeof payload === 'string'
-            ? payload
-            : Buffer.isBuffer(payload)
-              ? payload.toString()
-              : payload === null
-                ? ''
-                : undefined,
-      });
-      if (violations.length === 0) return payload;
-      request.log.error({ violations }, 'the answer does not match the OpenAPI document');
-      const error = new KeelError('internal', `The answer does not match the API contract: ${violations.join('; ')}`);
-      reply.status(500).type('application/problem+json');
-      return JSON.stringify(problemBody(error, request));
-    });
   }
 
   async stop(context: StopContext): Promise<void> {
