@@ -23,7 +23,7 @@ interface Connection {
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 // How long the drain waits for the first bytes of a connection that has sent none yet.
-const FIRST_BYTES_MS = 500;
+const FIRST_BYTES_MS = 1000;
 // Node's default listen backlog: the most connections the kernel can have queued for accept.
 const LISTEN_BACKLOG = 511;
 // How long a closing connection keeps reading what its client still sends, so that it ends with FIN, not RST.
