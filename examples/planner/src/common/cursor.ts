@@ -21,7 +21,5 @@ export function decodeCursor(value: string): Cursor {
   } catch {
     // Falls through to the validation error below.
   }
-  throw new ValidationError([
-    { location: 'querystring', path: 'cursor', message: 'is not a cursor this API returned' },
-  ]);
+  throw new ValidationError([{ location: 'query', path: 'cursor', message: 'is not a cursor this API returned' }]);
 }

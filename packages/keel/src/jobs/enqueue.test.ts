@@ -61,6 +61,16 @@ for (const dialect of testDialects) {
       );
     });
 
+    it('refuses a job type the queue was not given: its jobs would never run', async () => {
+      const stranger = defineJob({ name: 'stranger', payload: z.object({}), handler: async () => undefined });
+      const attempt = h.jobs.enqueue(stranger, {});
+      await expect(attempt).rejects.toMatchObject({ code: 'config', status: 500 });
+      await expect(attempt).rejects.toThrow(/has no job type "stranger"/);
+      expect(h.jobs.knows(idle)).toBe(true);
+      expect(h.jobs.knows(stranger)).toBe(false);
+      expect((await h.jobs.list({ type: 'stranger' })).items).toHaveLength(0);
+    });
+
     it('stores every option', async () => {
       const runAt = new Date(Date.now() + 3_600_000);
       const { id, existing } = await h.jobs.enqueue(

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors/index.js';
+import { ConflictError, KeelError, NotFoundError, UnavailableError, ValidationError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { isUniqueViolation, type Store } from '../store/index.js';
 import type { JobType } from './define-job.js';
@@ -167,6 +167,10 @@ export class JobQueue<DB> implements Component {
     if (typeof type?.parse !== 'function') {
       throw new ValidationError([{ location: 'options', path: 'type', message: 'must be a job type (defineJob)' }]);
     }
+    // A job of a type no queue knows would be stored and never run: the queue's set-up is wrong.
+    if (!this.knows(type)) {
+      throw new KeelError('config', `The job queue "${this.name}" has no job type "${type.name}"; add it to its types`);
+    }
     const target = this.target();
     const rows = buildRows(
       items.map((item) => ({ type: type as JobType, payload: item.payload, options: item.options ?? {} })),
@@ -183,6 +187,19 @@ export class JobQueue<DB> implements Component {
     for (const row of rows) this.metrics?.enqueued.inc({ queue: row.queue, type: row.type });
     this.signal(rows.map((r) => ({ queue: r.queue, runAt: r.run_at })));
     return results;
+  }
+
+  /**
+   * True when this queue was given a job type of this name in its `types`: only those can be
+   * enqueued, and an API-only instance declares them too.
+   *
+   * @example
+   * ```ts
+   * if (!jobs.knows(sendReminder)) throw new Error('sendReminder is missing from createJobQueue({ types })');
+   * ```
+   */
+  knows(type: JobType<never, unknown, unknown>): boolean {
+    return typeof type?.name === 'string' && this.settings.types.has(type.name);
   }
 
   /** A job by id, or the unfinished job with a type and dedupe key; `undefined` when there is none. */

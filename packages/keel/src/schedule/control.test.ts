@@ -16,6 +16,20 @@ for (const dialect of testDialects) {
       await database.drop();
     });
 
+    it('refuses to start a schedule whose job type the queue lacks', async () => {
+      const recorder = recordingJob('orphan');
+      const schedule = defineSchedule({
+        name: 'orphan',
+        intervalMs: 60_000,
+        job: recorder.job,
+        payload: { label: 'x' },
+      });
+      const other = recordingJob('other');
+      const attempt = startScheduler(database, { schedules: [schedule], types: [other.job] });
+      await expect(attempt).rejects.toMatchObject({ code: 'config', status: 500 });
+      await expect(attempt).rejects.toThrow(/lacks the job types of the schedules "orphan"/);
+    });
+
     it('keeps a pause across a restart, triggers while paused, and resumes without catching up', async () => {
       const clock = fakeClock();
       const recorder = recordingJob('control');

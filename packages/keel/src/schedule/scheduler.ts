@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { NotFoundError, UnavailableError } from '../errors/index.js';
+import { KeelError, NotFoundError, UnavailableError } from '../errors/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import type { Store } from '../store/index.js';
@@ -91,6 +91,12 @@ export class Scheduler<DB> implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
+    // A schedule whose job the queue does not know would enqueue jobs that never run.
+    const unknown = this.schedules.filter((schedule) => !this.jobs.knows(schedule.job));
+    if (unknown.length > 0) {
+      const list = unknown.map((schedule) => `"${schedule.name}" (job type "${schedule.job.name}")`).join(', ');
+      throw new KeelError('config', `The job queue "${this.jobs.name}" lacks the job types of the schedules ${list}`);
+    }
     this.logger = context.logger;
     const db = this.store.db as unknown as Kysely<unknown>;
     for (const migration of await migrateScheduleTables(db)) {
