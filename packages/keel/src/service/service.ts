@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { KeelError, UnavailableError } from '../errors/index.js';
+import { ConfigError, KeelError, UnavailableError } from '../errors/index.js';
 import { HealthRegistry } from '../health/index.js';
 import { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
@@ -65,15 +65,16 @@ export class Service {
     this.logger = options.logger;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
     this.shutdownDelayMs = options.shutdownDelayMs ?? 0;
-    for (const [name, value] of [
-      ['shutdownGraceMs', this.shutdownGraceMs],
-      ['shutdownDelayMs', this.shutdownDelayMs],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 0) throw new KeelError('config', `${name} must be an integer >= 0`);
-    }
+    const problems = (['shutdownGraceMs', 'shutdownDelayMs'] as const)
+      .filter((name) => !Number.isInteger(this[name]) || this[name] < 0)
+      .map((name) => `${name} must be an integer >= 0`);
     if (this.shutdownDelayMs > 0 && this.shutdownDelayMs >= this.shutdownGraceMs) {
-      throw new KeelError('config', 'shutdownDelayMs must be shorter than shutdownGraceMs, which includes it');
+      problems.push(
+        'shutdownDelayMs must be shorter than shutdownGraceMs, which includes it (SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS)',
+      );
     }
+    // A ConfigError, as from loadConfig: a service's main prints it and exits 1.
+    if (problems.length > 0) throw new ConfigError(problems);
     this.metrics = options.metrics ?? new MetricsRegistry({ defaultLabels: { service: options.name } });
     this.health = options.health ?? new HealthRegistry();
   }
