@@ -26,8 +26,6 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
 const FIRST_BYTES_MS = 1000;
 // Node's default listen backlog: the most connections the kernel can have queued for accept.
 const LISTEN_BACKLOG = 511;
-// How long a closing connection keeps reading what its client still sends, so that it ends with FIN, not RST.
-const LINGER_MS = 2000;
 
 /**
  * Tracks every connection and request of the HTTP servers it builds, so a shutdown can finish what
@@ -137,7 +135,7 @@ export class ConnectionDrain {
   /** Closes, without a reset, every connection that carries no request. */
   closeIdle(): void {
     for (const [socket, connection] of this.connections) {
-      if (connection.active === 0 && socket.bytesRead === connection.idleBytes) closeLingering(socket, LINGER_MS);
+      if (connection.active === 0 && socket.bytesRead === connection.idleBytes) closeLingering(socket);
     }
   }
 
@@ -165,7 +163,7 @@ export class ConnectionDrain {
     this.acceptedCount += 1;
     this.connections.set(socket, connection);
     // Node destroys a socket right after a `Connection: close` response, resetting unread bytes; linger instead.
-    socket.destroySoon = () => closeLingering(socket, LINGER_MS);
+    socket.destroySoon = () => closeLingering(socket);
     socket.once('close', () => {
       this.connections.delete(socket);
       this.settle();

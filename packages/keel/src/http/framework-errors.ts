@@ -52,7 +52,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
         `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
-  closeLingering(socket, 2000);
+  closeLingering(socket);
 }
 
 const answered = new WeakSet<Socket>();
