@@ -1,9 +1,26 @@
 import { KeelError, type KeelErrorOptions } from './keel-error.js';
 
-/** One bad field of a {@link ValidationError}. */
+/**
+ * Where a bad field came from: the request's `body`, `query`, `params` or `headers`, the
+ * environment (`env`), or a job's `payload`.
+ *
+ * @example
+ * ```ts
+ * const location: FieldLocation = 'query';
+ * ```
+ */
+export type FieldLocation = 'body' | 'query' | 'params' | 'headers' | 'env' | 'payload';
+
+/**
+ * One bad field of a {@link ValidationError}.
+ *
+ * @example
+ * ```ts
+ * const field: FieldError = { location: 'body', path: 'email', message: 'must be an email' };
+ * ```
+ */
 export interface FieldError {
-  /** Where the field came from: `body`, `query`, `params`, `headers`, `env` or `payload`. */
-  location: string;
+  location: FieldLocation;
   /** Dotted path of the field inside its location, `""` for the whole value. */
   path: string;
   message: string;
@@ -114,5 +131,20 @@ export class ConfigError extends KeelError {
   constructor(problems: string[], options?: KeelErrorOptions) {
     super('config', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
     this.problems = problems;
+  }
+}
+
+/**
+ * The service's own code used Keel wrongly: bad options, a bad argument, a call at the wrong
+ * time. A bug, not the client's fault: it answers 500 with no detail, and the message is logged.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('createJobQueue: concurrency must be a positive integer');
+ * ```
+ */
+export class UsageError extends KeelError {
+  constructor(message: string, options?: KeelErrorOptions) {
+    super('usage', message, options);
   }
 }

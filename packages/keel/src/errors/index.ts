@@ -2,12 +2,21 @@
  * `keel/errors`: one error hierarchy with stable codes, mapped to RFC 9457 problem+json over HTTP.
  * @module
  */
-export { type ErrorCode, errorCodes, problemType } from './codes.js';
+export {
+  defineErrorCode,
+  type ErrorCode,
+  type ErrorCodeDefinition,
+  type ErrorCodes,
+  errorCodeDefinition,
+  problemType,
+  registeredErrorCodes,
+} from './codes.js';
 export {
   ConfigError,
   ConflictError,
   ExternalServiceError,
   type FieldError,
+  type FieldLocation,
   ForbiddenError,
   NotFoundError,
   RateLimitedError,
@@ -15,6 +24,7 @@ export {
   UnauthorizedError,
   UnavailableError,
   type UnavailableErrorOptions,
+  UsageError,
   ValidationError,
 } from './errors.js';
 export { isKeelError, KeelError, type KeelErrorOptions } from './keel-error.js';

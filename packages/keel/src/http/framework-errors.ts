@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, errorCodes, KeelError, problemType } from '../errors/index.js';
+import { type ErrorCode, KeelError, problemType } from '../errors/index.js';
 import { closeLingering } from './lingering-close.js';
 import { sendProblem } from './problem.js';
 
@@ -36,7 +36,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   if (answered.has(socket)) return;
   answered.add(socket);
   const code = clientErrors[error.code ?? ''] ?? 'bad_request';
-  const { status, title } = errorCodes[code];
+  const { status, title } = new KeelError(code, '');
   const requestId = randomUUID();
   const body = JSON.stringify({
     type: problemType(code),

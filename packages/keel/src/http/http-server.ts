@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
   type RawReplyDefaultExpression,
@@ -10,12 +11,21 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { KeelError, NotFoundError, RateLimitedError, UnavailableError } from '../errors/index.js';
+import {
+  ForbiddenError,
+  KeelError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnavailableError,
+  UsageError,
+} from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { registerApiDocs } from './api-docs.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { answerClientError, answerRouterError } from './framework-errors.js';
+import type { AuthGuards, HttpAuthOptions, Principal } from './principal.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetrics } from './metrics-hooks.js';
 import { sendProblem } from './problem.js';
@@ -59,6 +69,21 @@ export interface HttpServerOptions {
   trustProxy?: boolean | string | string[];
   /** Names of components the routes use, started before the server listens. Default: none. */
   dependsOn?: string[];
+  /** Who calls: `request.principal` and the {@link HttpServer.guards}. Default: none (the guards answer 401). */
+  auth?: HttpAuthOptions;
+}
+
+/**
+ * Options of {@link HttpServer.routes}.
+ *
+ * @example
+ * ```ts
+ * http.routes(eventRoutes, { prefix: '/api/v1' });
+ * ```
+ */
+export interface HttpRoutesOptions {
+  /** Prepended to every route's path. Default: none. */
+  prefix?: string;
 }
 
 /** What the OpenAPI document says of the service. */
@@ -106,7 +131,9 @@ export class HttpServer implements Component {
   readonly name = 'http';
   private readonly dependencies: string[];
   private readonly options: HttpServerOptions;
-  private readonly plugins: HttpRoutes[] = [];
+  private readonly plugins: { plugin: HttpRoutes; prefix: string | undefined }[] = [];
+  /** Route guards that authenticate the caller and set `request.principal`. */
+  readonly guards: AuthGuards;
   private instance: HttpApp | undefined;
   private readonly drain = new ConnectionDrain();
   // Request ids by raw request, for naming the requests a shutdown cuts.
@@ -115,6 +142,7 @@ export class HttpServer implements Component {
   constructor(options: HttpServerOptions = {}) {
     this.options = options;
     this.dependencies = [...(options.dependsOn ?? [])];
+    this.guards = authGuards(options.auth);
   }
 
   /** Names of components started before the server listens (and stopped after it drains). */
@@ -131,15 +159,26 @@ export class HttpServer implements Component {
    * ```
    */
   after(...names: string[]): this {
-    if (this.instance) throw new KeelError('conflict', 'Dependencies must be added before the HTTP server starts');
+    if (this.instance) throw new UsageError('Dependencies must be added before the HTTP server starts');
     for (const name of names) if (!this.dependencies.includes(name)) this.dependencies.push(name);
     return this;
   }
 
-  /** Adds routes; call before the service starts. Each call is its own encapsulated Fastify plugin. */
-  routes(plugin: HttpRoutes): this {
-    if (this.instance) throw new KeelError('conflict', 'Routes must be added before the HTTP server starts');
-    this.plugins.push(plugin);
+  /**
+   * Adds routes; call before the service starts. Each call is its own encapsulated Fastify plugin.
+   *
+   * @example
+   * ```ts
+   * http.routes(async (app) => { app.get('/events', listEvents); }, { prefix: '/api/v1' });
+   * ```
+   */
+  routes(plugin: HttpRoutes, options: HttpRoutesOptions = {}): this {
+    if (this.instance) throw new UsageError('Routes must be added before the HTTP server starts');
+    if (typeof plugin !== 'function') throw new UsageError('http.routes: plugin must be a function');
+    const prefix = options.prefix?.replace(/\/+$/, '');
+    if (prefix !== undefined && !/^(\/[A-Za-z0-9._~:-]+)+$/.test(prefix))
+      throw new UsageError(`http.routes: prefix must be a path such as /api/v1, got "${options.prefix}"`);
+    this.plugins.push({ plugin, prefix });
     return this;
   }
 
@@ -256,7 +295,14 @@ export class HttpServer implements Component {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
       reply.type(context.metrics.contentType).send(await context.metrics.text()),
     );
-    for (const plugin of this.plugins) await app.register(plugin);
+    app.decorateRequest('principal', {
+      getter(this: FastifyRequest): Principal {
+        const principal = principals.get(this);
+        if (!principal) throw new UnauthorizedError('Authentication is required');
+        return principal;
+      },
+    });
+    for (const { plugin, prefix } of this.plugins) await app.register(plugin, prefix ? { prefix } : {});
   }
 
   async stop(context: StopContext): Promise<void> {
@@ -282,6 +328,35 @@ export class HttpServer implements Component {
       context.signal.removeEventListener('abort', cut);
     }
   }
+}
+
+// The principal of each authenticated request: `request.principal` reads it.
+const principals = new WeakMap<FastifyRequest, Principal>();
+// A request's authentication runs once, whichever guard asks first.
+const resolving = new WeakMap<FastifyRequest, Promise<Principal | null>>();
+
+function authGuards(auth: HttpAuthOptions | undefined): AuthGuards {
+  const resolve = (request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> => {
+    let pending = resolving.get(request);
+    if (!pending) {
+      pending = auth ? auth.authenticate(request, reply) : Promise.resolve(null);
+      resolving.set(request, pending);
+    }
+    return pending;
+  };
+  const authenticated = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const principal = await resolve(request, reply);
+    if (!principal) {
+      if (!reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer');
+      throw new UnauthorizedError('Authentication is required');
+    }
+    principals.set(request, principal);
+  };
+  const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await authenticated(request, reply);
+    if (!auth?.isAdmin?.(request.principal)) throw new ForbiddenError('This needs an admin');
+  };
+  return { authenticated, admin };
 }
 
 /** Creates the {@link HttpServer} component. */

@@ -84,7 +84,7 @@ export function problemBody(error: KeelError, request: FastifyRequest): ProblemD
     type: problemType(error.code),
     title: error.title,
     status: error.status,
-    detail: error.message,
+    detail: error.exposeMessage ? error.message : 'An unexpected error occurred',
     instance: request.url,
     requestId: String(request.id),
   };

@@ -7,15 +7,21 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { ValidationError } from '../errors/index.js';
+import { UsageError } from '../errors/index.js';
 
 // Bound parameters per statement: SQLite allows 32766, PostgreSQL 65535; stay well under both.
 const MAX_PARAMETERS = 30_000;
 
-/** Splits `items` into chunks of at most `size`. */
+/**
+ * Splits `items` into chunks of at most `size`.
+ *
+ * @example
+ * ```ts
+ * chunk([1, 2, 3], 2); // [[1, 2], [3]]
+ * ```
+ */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1)
-    throw new ValidationError([{ location: 'options', path: 'chunkSize', message: 'must be a positive integer' }]);
+  if (!Number.isInteger(size) || size < 1) throw new UsageError(`chunk: size must be a positive integer, got ${size}`);
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
@@ -74,7 +80,7 @@ export async function updateMany<DB, T extends keyof DB & string, K extends keyo
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of rows as Record<string, unknown>[]) {
     if (row[key] === undefined || row[key] === null) {
-      throw new ValidationError([{ location: 'rows', path: key, message: `every row needs its ${key}` }]);
+      throw new UsageError(`updateMany: every row of ${table} needs its ${key}`);
     }
     const columns = Object.keys(row)
       .filter((column) => column !== key && row[column] !== undefined)

@@ -12,8 +12,10 @@ export {
   type Transaction,
   type Updateable,
 } from 'kysely';
+export { bookkeepingTables, isBookkeepingTable } from './bookkeeping.js';
 export { chunk, getManyByIds, insertMany, updateMany } from './batch.js';
-export { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
+export type { OpenedDialect, StoreConnectionOptions, StoreDialect } from './dialects.js';
+export type { MigrationSet } from './migrations.js';
 export { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 export type { StoreOutageReason } from './outage-errors.js';
 export { createStore, Store, type StoreOptions } from './store.js';

@@ -1,12 +1,24 @@
-import { Kysely, type Kysely as KyselyType, type Migration, Migrator, sql, type Transaction } from 'kysely';
-import { UnavailableError } from '../errors/index.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Kysely, type Kysely as KyselyType, type Migration, sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
+import { UnavailableError, UsageError } from '../errors/index.js';
+import type { Logger } from 'pino';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
+import { type MigrationSet, runMigrations } from './migrations.js';
 import { withOutageErrors } from './outage-driver.js';
 import { OutageMonitor } from './outage-monitor.js';
 import { StoreTimeoutError, StoreUnavailableError } from './store-outage-error.js';
 
-/** Options of {@link createStore}. */
+/**
+ * Options of {@link createStore}.
+ *
+ * @example
+ * ```ts
+ * const options: StoreOptions = { databaseUrl: process.env.DATABASE_URL, poolMax: 20, migrations };
+ * ```
+ */
 export interface StoreOptions extends StoreConnectionOptions {
   /**
    * Migrations run in name order at start, once each, recorded in `keel_migration`. Write each with
@@ -33,14 +45,50 @@ export interface StoreOptions extends StoreConnectionOptions {
 export class Store<DB> implements Component {
   readonly name: string;
   private readonly options: StoreOptions;
+  private readonly migrations: Record<string, Migration>;
   private opened: OpenedDialect | undefined;
   private kysely: Kysely<DB> | undefined;
   private readonly outages: OutageMonitor;
+  private starting = false;
+  private readonly ambient = new AsyncLocalStorage<Transaction<DB>>();
 
   constructor(options: StoreOptions = {}) {
-    this.options = options;
-    this.name = options.name ?? 'store';
+    this.options = checkOptions('createStore', storeOptionsSchema, options) as StoreOptions;
+    this.name = this.options.name ?? 'store';
+    this.migrations = { ...this.options.migrations };
     this.outages = new OutageMonitor(this.name);
+  }
+
+  /**
+   * Adds the service's migrations (a feature's, say) before start; they run with the others, in
+   * `keel_migration`. A name already added is refused.
+   *
+   * @example
+   * ```ts
+   * store.addMigrations({ '0001_events': { up: async (db) => { await db.schema.createTable('events')...execute(); } } });
+   * ```
+   */
+  addMigrations(migrations: Record<string, Migration>): this {
+    if (this.starting) throw new UsageError(`Migrations must be added before the store "${this.name}" starts`);
+    for (const [name, migration] of Object.entries(migrations)) {
+      if (Object.hasOwn(this.migrations, name)) throw new UsageError(`Two migrations are named "${name}"`);
+      if (typeof migration?.up !== 'function') throw new UsageError(`Migration "${name}" needs an up() function`);
+      this.migrations[name] = migration;
+    }
+    return this;
+  }
+
+  /**
+   * Runs a capability's own migration set, recorded in its own table; for components that start
+   * after the store. Returns the names applied.
+   *
+   * @example
+   * ```ts
+   * await store.migrate({ table: 'keel_job_migration', migrations: jobMigrations(store.dialect) }, logger);
+   * ```
+   */
+  migrate(set: MigrationSet, logger?: Logger): Promise<string[]> {
+    return runMigrations(this.db as unknown as KyselyType<unknown>, set, logger);
   }
 
   /** The Kysely instance, once started. */
@@ -60,18 +108,51 @@ export class Store<DB> implements Component {
     return this.opened;
   }
 
-  /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `work` in a transaction: committed when it resolves, rolled back when it throws. Inside
+   * it, {@link Store.currentTransaction} is this transaction, so what joins it (an enqueue) need not
+   * be handed `trx`. Called inside another transaction, it joins that one.
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (trx) => {
+   *   await trx.insertInto('events').values(event).execute();
+   *   await jobs.enqueue(sendReminder, { eventId: event.id }); // joins trx
+   * });
+   * ```
+   */
   transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    const current = this.ambient.getStore();
+    if (current) return work(current);
+    return this.db.transaction().execute((trx) => this.ambient.run(trx, () => work(trx)));
+  }
+
+  /**
+   * The transaction the caller runs inside (through {@link Store.transaction}), or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const db = store.currentTransaction() ?? store.db;
+   * ```
+   */
+  currentTransaction(): Transaction<DB> | undefined {
+    return this.ambient.getStore();
   }
 
   async start(context: ComponentContext): Promise<void> {
+    this.starting = true;
     this.outages.attach(context.logger, context.metrics);
     try {
       this.opened = openDialect(this.options);
       this.kysely = new Kysely<DB>({ dialect: withOutageErrors(this.opened.kyselyDialect, this.outages) });
       await sql`select 1`.execute(this.kysely);
-      await this.migrate(context);
+      if (Object.keys(this.migrations).length > 0) {
+        await runMigrations(
+          this.kysely as unknown as KyselyType<unknown>,
+          { table: 'keel_migration', migrations: this.migrations, allowUnordered: true },
+          context.logger,
+        );
+      }
     } catch (error) {
       await this.kysely?.destroy().catch(() => undefined);
       this.kysely = undefined;
@@ -99,26 +180,34 @@ export class Store<DB> implements Component {
     await this.kysely?.destroy();
     this.kysely = undefined;
   }
-
-  private async migrate(context: ComponentContext): Promise<void> {
-    const migrations = this.options.migrations ?? {};
-    if (Object.keys(migrations).length === 0) return;
-    const migrator = new Migrator({
-      db: this.db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableName: 'keel_migration',
-      migrationLockTableName: 'keel_migration_lock',
-    });
-    const { error, results } = await migrator.migrateToLatest();
-    for (const result of results ?? []) {
-      if (result.status === 'Success') context.logger.info({ migration: result.migrationName }, 'migration applied');
-      if (result.status === 'Error') context.logger.error({ migration: result.migrationName }, 'migration failed');
-    }
-    if (error) throw error;
-  }
 }
 
-/** Creates the {@link Store} component. */
+const storeOptionsSchema = z
+  .object({
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    dataDir: z.string().min(1).optional(),
+    filename: z.string().min(1).optional(),
+    poolMax: option.count().optional(),
+    idleTimeoutMs: option.durationMs().optional(),
+    connectTimeoutMs: option.durationMs().optional(),
+    statementTimeoutMs: option.durationMs().optional(),
+    busyTimeoutMs: option.durationMs().optional(),
+    migrations: z.record(z.string(), z.object({ up: option.fn() }).loose()).optional(),
+    name: option.name().optional(),
+  })
+  .loose();
+
+/**
+ * Creates the {@link Store} component.
+ *
+ * @example
+ * ```ts
+ * const store = createStore<Database>({ dataDir: './data' });
+ * ```
+ */
 export function createStore<DB>(options?: StoreOptions): Store<DB> {
   return new Store<DB>(options);
 }
