@@ -1,4 +1,4 @@
-// Builds Keel and the planner only when a source is newer than the last build, so `npm start` is fast.
+// Builds Keel and the examples only when a source is newer than the last build, so `npm start` is fast.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const packages = [
   { dir: 'packages/keel', tsconfig: 'tsconfig.build.json', inputs: [] },
   // The planner compiles against Keel's declarations: a new Keel build makes it stale too.
   { dir: 'examples/planner', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
+  { dir: 'examples/minimal', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
 ];
 
 function newestIn(path) {

@@ -1,7 +1,5 @@
-import { backupConfigSchema } from 'keel/backup';
+import { appConfigSchema } from 'keel';
 import {
-  baseConfigSchema,
-  boolVar,
   intVar,
   type LoadConfigOptions,
   listVar,
@@ -13,9 +11,8 @@ import { z } from 'zod';
 /** The value shipped in `.env.example`; refused in production. */
 export const EXAMPLE_JWT_SECRET = 'change-me-to-a-long-random-secret-of-32-bytes-or-more';
 
-/** The planner's configuration: Keel's base variables plus its own. */
-export const plannerConfigSchema = baseConfigSchema
-  .extend({
+/** The planner's configuration: Keel's variables plus its own. */
+export const plannerConfigSchema = appConfigSchema.extend({
     /** HS256 key for access tokens; a development default exists only outside production. */
     JWT_SECRET: z.string().min(1),
     /** Access token lifetime. Default: 3600 s. */
@@ -24,12 +21,6 @@ export const plannerConfigSchema = baseConfigSchema
     ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
     /** Register and login attempts per minute per client IP. Default: 10. */
     RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
-    /** Redis for the cache's shared tier; unset keeps the cache in memory. Default: unset. */
-    REDIS_URL: z
-      .string()
-      .optional()
-      .transform((value) => (value === '' ? undefined : value))
-      .refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
     /** Prefix of the cache's Redis keys and channels; instances sharing data share it. Default: `planner`. */
     CACHE_PREFIX: z
       .string()
@@ -51,12 +42,7 @@ export const plannerConfigSchema = baseConfigSchema
           return false;
         }
       }, 'must be an IANA time zone, e.g. Europe/Berlin'),
-    /** Jobs run at once per queue in this process. Default: 10. */
-    JOB_CONCURRENCY: intVar(10, 1, 1000),
-    /** Run jobs in this process (false: only enqueue them, for API-only instances). Default: true. */
-    JOBS_WORK: boolVar(true),
-  })
-  .extend(backupConfigSchema.shape);
+});
 
 /** The parsed planner configuration. */
 export type PlannerConfig = z.output<typeof plannerConfigSchema>;

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifyJob } from '../src/jobs/notify.js';
+import { notifyJob } from '../src/notifications/notify-job.js';
 import { handlerContext, type PlannerHarness, startPlanner } from './harness.js';
 import { type InboxItem, inbox, inboxOf, waitFor } from './inbox.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'keel/store';
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REMINDER_JOB, reminderJob } from '../src/jobs/reminders.js';
+import { REMINDER_JOB, reminderJob } from '../src/events/reminders.js';
 import { handlerContext, type PlannerHarness, startPlanner } from './harness.js';
 import { fromNow, inbox, waitFor } from './inbox.js';
 

@@ -1,5 +1,4 @@
-import type { Transaction } from 'keel/store';
-import type { ParticipantStatus, PlannerDatabase } from '../db/schema.js';
+import type { ParticipantStatus } from './tables.js';
 import type { EventView } from './schemas.js';
 
 /** Something that happened to an event, told to listeners inside the transaction that made it. */
@@ -10,7 +9,8 @@ export type EventChange =
   | { kind: 'status_changed'; event: EventView; userId: string; from: ParticipantStatus; to: ParticipantStatus };
 
 /**
- * Reacts to an event change in the same transaction (e.g. enqueues notification jobs), so the
- * reaction is stored if and only if the change commits.
+ * Reacts to an event change inside its transaction (enqueues notification jobs, moves the
+ * reminder): what it writes and enqueues joins that transaction, so it is stored if and only if the
+ * change commits.
  */
-export type EventChangeListener = (trx: Transaction<PlannerDatabase>, change: EventChange) => Promise<void>;
+export type EventChangeListener = (change: EventChange) => Promise<void>;

@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'keel/store';
+import type { Kysely, Selectable, Store } from 'keel/store';
 import type { Cursor } from '../common/cursor.js';
-import type { EventsTable, ParticipantStatus, PlannerDatabase } from '../db/schema.js';
+import type { PlannerDatabase } from '../database.js';
+import type { EventsTable, ParticipantStatus } from './tables.js';
 
 /** A stored event. */
 export type EventRow = Selectable<EventsTable>;
@@ -12,51 +13,55 @@ export interface ParticipantRow {
   status: ParticipantStatus;
 }
 
-/** Reads and writes events and their participants; every method takes the executor (db or transaction). */
-export const eventRepository = {
-  async find(db: Kysely<PlannerDatabase>, id: string): Promise<EventRow | undefined> {
-    return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
-  },
+/** Reads and writes events and their participants, inside the caller's transaction when there is one. */
+export class EventRepository {
+  constructor(private readonly store: Store<PlannerDatabase>) {}
 
-  async insert(db: Kysely<PlannerDatabase>, event: EventRow): Promise<void> {
-    await db.insertInto('events').values(event).execute();
-  },
+  private get db(): Kysely<PlannerDatabase> {
+    return this.store.currentTransaction() ?? this.store.db;
+  }
 
-  async update(db: Kysely<PlannerDatabase>, event: EventRow): Promise<void> {
+  async find(id: string): Promise<EventRow | undefined> {
+    return this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(event: EventRow): Promise<void> {
+    await this.db.insertInto('events').values(event).execute();
+  }
+
+  async update(event: EventRow): Promise<void> {
     const { id, ...values } = event;
-    await db.updateTable('events').set(values).where('id', '=', id).execute();
-  },
+    await this.db.updateTable('events').set(values).where('id', '=', id).execute();
+  }
 
-  async delete(db: Kysely<PlannerDatabase>, id: string): Promise<void> {
-    await db.deleteFrom('events').where('id', '=', id).execute();
-  },
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('events').where('id', '=', id).execute();
+  }
 
   /** Participants of the given events, in invitation order. */
-  async participants(db: Kysely<PlannerDatabase>, eventIds: readonly string[]): Promise<ParticipantRow[]> {
+  async participants(eventIds: readonly string[]): Promise<ParticipantRow[]> {
     if (eventIds.length === 0) return [];
-    return db
+    return this.db
       .selectFrom('event_participants')
       .select(['event_id', 'user_id', 'status'])
       .where('event_id', 'in', [...eventIds])
       .orderBy('event_id')
       .orderBy('position')
       .execute();
-  },
+  }
 
-  async addParticipants(
-    db: Kysely<PlannerDatabase>,
-    eventId: string,
+  async addParticipants(eventId: string,
     userIds: readonly string[],
     now: string,
   ): Promise<void> {
     if (userIds.length === 0) return;
-    const last = await db
+    const last = await this.db
       .selectFrom('event_participants')
       .select((eb) => eb.fn.max('position').as('position'))
       .where('event_id', '=', eventId)
       .executeTakeFirst();
     const start = Number(last?.position ?? -1) + 1;
-    await db
+    await this.db
       .insertInto('event_participants')
       .values(
         userIds.map((userId, i) => ({
@@ -68,42 +73,38 @@ export const eventRepository = {
         })),
       )
       .execute();
-  },
+  }
 
-  async removeParticipants(db: Kysely<PlannerDatabase>, eventId: string, userIds: readonly string[]): Promise<void> {
+  async removeParticipants(eventId: string, userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    await db
+    await this.db
       .deleteFrom('event_participants')
       .where('event_id', '=', eventId)
       .where('user_id', 'in', [...userIds])
       .execute();
-  },
+  }
 
   /** Sets a participant's status; false when the user is not a participant. */
-  async setStatus(
-    db: Kysely<PlannerDatabase>,
-    eventId: string,
+  async setStatus(eventId: string,
     userId: string,
     status: ParticipantStatus,
     now: string,
   ): Promise<boolean> {
-    const result = await db
+    const result = await this.db
       .updateTable('event_participants')
       .set({ status, updated_at: now })
       .where('event_id', '=', eventId)
       .where('user_id', '=', userId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
-  },
+  }
 
   /** One page of the events a user organizes or joins, by start time then id. */
-  async pageFor(
-    db: Kysely<PlannerDatabase>,
-    userId: string,
+  async pageFor(userId: string,
     limit: number,
     after: Cursor | undefined,
   ): Promise<EventRow[]> {
-    let query = db
+    let query = this.db
       .selectFrom('events')
       .selectAll()
       .where((eb) =>
@@ -118,5 +119,5 @@ export const eventRepository = {
       );
     }
     return query.orderBy('starts_at').orderBy('id').limit(limit).execute();
-  },
-};
+  }
+}

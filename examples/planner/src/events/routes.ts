@@ -1,6 +1,5 @@
-import type { HttpRoutes } from 'keel/http';
+import type { AuthGuards, HttpRoutes } from 'keel/http';
 import { z } from 'zod';
-import type { Authenticator } from '../auth/authenticator.js';
 import { eventInputSchema, eventPageSchema, eventSchema, listQuerySchema, rsvpSchema } from './schemas.js';
 import type { EventService } from './service.js';
 
@@ -9,12 +8,12 @@ const participantParams = z.object({ eventId: z.string().max(100), userId: z.str
 const security = [{ bearerAuth: [] }];
 
 /** The events API: CRUD for organizers, RSVP for participants. */
-export function eventRoutes(auth: Authenticator, events: EventService): HttpRoutes {
+export function eventRoutes(events: EventService, guards: AuthGuards): HttpRoutes {
   return async (app) => {
-    app.addHook('onRequest', auth.required);
+    app.addHook('onRequest', guards.authenticated);
 
     app.post(
-      '/api/v1/events',
+      '/events',
       {
         schema: {
           tags: ['events'],
@@ -24,11 +23,11 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
           response: { 201: eventSchema },
         },
       },
-      async (request, reply) => reply.status(201).send(await events.create(auth.principal(request).id, request.body)),
+      async (request, reply) => reply.status(201).send(await events.create(request.principal.id, request.body)),
     );
 
     app.get(
-      '/api/v1/events',
+      '/events',
       {
         schema: {
           tags: ['events'],
@@ -38,11 +37,11 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
           response: { 200: eventPageSchema },
         },
       },
-      async (request) => events.list(auth.principal(request).id, request.query.limit, request.query.cursor),
+      async (request) => events.list(request.principal.id, request.query.limit, request.query.cursor),
     );
 
     app.get(
-      '/api/v1/events/:eventId',
+      '/events/:eventId',
       {
         schema: {
           tags: ['events'],
@@ -52,11 +51,11 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
           response: { 200: eventSchema },
         },
       },
-      async (request) => events.get(auth.principal(request).id, request.params.eventId),
+      async (request) => events.get(request.principal.id, request.params.eventId),
     );
 
     app.put(
-      '/api/v1/events/:eventId',
+      '/events/:eventId',
       {
         schema: {
           tags: ['events'],
@@ -67,11 +66,11 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
           response: { 200: eventSchema },
         },
       },
-      async (request) => events.update(auth.principal(request).id, request.params.eventId, request.body),
+      async (request) => events.update(request.principal.id, request.params.eventId, request.body),
     );
 
     app.delete(
-      '/api/v1/events/:eventId',
+      '/events/:eventId',
       {
         schema: {
           tags: ['events'],
@@ -82,13 +81,13 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
         },
       },
       async (request, reply) => {
-        await events.remove(auth.principal(request).id, request.params.eventId);
+        await events.remove(request.principal.id, request.params.eventId);
         return reply.status(204).send(null);
       },
     );
 
     app.patch(
-      '/api/v1/events/:eventId/participants/:userId/status',
+      '/events/:eventId/participants/:userId/status',
       {
         schema: {
           tags: ['events'],
@@ -101,7 +100,7 @@ export function eventRoutes(auth: Authenticator, events: EventService): HttpRout
       },
       async (request) =>
         events.setStatus(
-          auth.principal(request).id,
+          request.principal.id,
           request.params.eventId,
           request.params.userId,
           request.body.status,

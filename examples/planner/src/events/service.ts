@@ -1,12 +1,13 @@
 import { ForbiddenError, NotFoundError, ValidationError } from 'keel/errors';
-import type { Kysely, Store, Transaction } from 'keel/store';
+import type { Store } from 'keel/store';
+import type { UserRepository } from '../accounts/repository.js';
 import { type Cursor, decodeCursor, encodeCursor } from '../common/cursor.js';
 import { idOrNotFound, newId } from '../common/ids.js';
-import type { ParticipantStatus, PlannerDatabase } from '../db/schema.js';
-import type { UserRepository } from '../users/repository.js';
+import type { PlannerDatabase } from '../database.js';
 import type { EventChange, EventChangeListener } from './changes.js';
-import { type EventRow, eventRepository as events, type ParticipantRow } from './repository.js';
+import type { EventRepository, EventRow, ParticipantRow } from './repository.js';
 import type { EventInput, EventView } from './schemas.js';
+import type { ParticipantStatus } from './tables.js';
 
 /** A page of events. */
 export interface EventPage {
@@ -26,6 +27,7 @@ export class EventService {
 
   constructor(
     private readonly store: Store<PlannerDatabase>,
+    private readonly events: EventRepository,
     private readonly users: UserRepository,
     private readonly pages: EventPageCache = { read: (_userId, _limit, _cursor, load) => load() },
   ) {}
@@ -49,12 +51,12 @@ export class EventService {
       created_at: now,
       updated_at: now,
     };
-    return this.write(async (trx, tell) => {
+    return this.write(async (tell) => {
       const participantIds = input.participantIds ?? [];
-      await this.requireUsers(trx, participantIds);
-      await events.insert(trx, row);
-      await events.addParticipants(trx, row.id, participantIds, now);
-      const event = await this.view(trx, row);
+      await this.requireUsers(participantIds);
+      await this.events.insert(row);
+      await this.events.addParticipants(row.id, participantIds, now);
+      const event = await this.view(row);
       await tell({ kind: 'created', event, actorId });
       return event;
     });
@@ -66,10 +68,9 @@ export class EventService {
   }
 
   private async readPage(actorId: string, limit: number, after: Cursor | undefined): Promise<EventPage> {
-    const db = this.store.db;
-    const rows = await events.pageFor(db, actorId, limit + 1, after);
+    const rows = await this.events.pageFor(actorId, limit + 1, after);
     const page = rows.slice(0, limit);
-    const items = await this.views(db, page);
+    const items = await this.views(page);
     const last = page.at(-1);
     return {
       items,
@@ -78,7 +79,7 @@ export class EventService {
   }
 
   async get(actorId: string, rawId: string): Promise<EventView> {
-    const event = await this.view(this.store.db, await this.find(this.store.db, rawId));
+    const event = await this.view(await this.find(rawId));
     if (event.organizerId !== actorId && !event.participants.some((p) => p.userId === actorId)) {
       throw new ForbiddenError('Only the organizer and participants may see this event');
     }
@@ -86,37 +87,35 @@ export class EventService {
   }
 
   async update(actorId: string, rawId: string, input: EventInput): Promise<EventView> {
-    return this.write(async (trx, tell) => {
-      const current = await this.find(trx, rawId);
+    return this.write(async (tell) => {
+      const current = await this.find(rawId);
       requireOrganizer(current, actorId);
-      const before = await this.view(trx, current);
+      const before = await this.view(current);
       const now = new Date().toISOString();
       const row: EventRow = { ...current, ...editableFields(input), updated_at: now };
-      await events.update(trx, row);
+      await this.events.update(row);
       if (input.participantIds !== undefined) {
         const wanted = new Set(input.participantIds);
         const existing = new Set(before.participants.map((p) => p.userId));
         const added = input.participantIds.filter((id) => !existing.has(id));
-        await this.requireUsers(trx, added);
-        await events.removeParticipants(
-          trx,
-          row.id,
+        await this.requireUsers(added);
+        await this.events.removeParticipants(row.id,
           [...existing].filter((id) => !wanted.has(id)),
         );
-        await events.addParticipants(trx, row.id, added, now);
+        await this.events.addParticipants(row.id, added, now);
       }
-      const event = await this.view(trx, row);
+      const event = await this.view(row);
       await tell({ kind: 'updated', event, before, actorId });
       return event;
     });
   }
 
   async remove(actorId: string, rawId: string): Promise<void> {
-    await this.write(async (trx, tell) => {
-      const current = await this.find(trx, rawId);
+    await this.write(async (tell) => {
+      const current = await this.find(rawId);
       requireOrganizer(current, actorId);
-      const event = await this.view(trx, current);
-      await events.delete(trx, current.id);
+      const event = await this.view(current);
+      await this.events.delete(current.id);
       await tell({ kind: 'deleted', event, actorId });
     });
   }
@@ -127,16 +126,16 @@ export class EventService {
     rawUserId: string,
     status: ParticipantStatus,
   ): Promise<EventView> {
-    return this.write(async (trx, tell) => {
-      const current = await this.find(trx, rawEventId);
+    return this.write(async (tell) => {
+      const current = await this.find(rawEventId);
       const userId = idOrNotFound(rawUserId, 'User');
       if (userId !== actorId) throw new ForbiddenError('Only the participant may answer for themselves');
-      const before = await this.view(trx, current);
+      const before = await this.view(current);
       const previous = before.participants.find((p) => p.userId === userId);
       if (!previous) throw new NotFoundError('You are not a participant of this event');
       const now = new Date().toISOString();
-      await events.setStatus(trx, current.id, userId, status, now);
-      const event = await this.view(trx, current);
+      await this.events.setStatus(current.id, userId, status, now);
+      const event = await this.view(current);
       if (previous.status !== status) {
         await tell({ kind: 'status_changed', event, userId, from: previous.status, to: status });
       }
@@ -144,14 +143,14 @@ export class EventService {
     });
   }
 
-  private async find(db: Kysely<PlannerDatabase>, rawId: string): Promise<EventRow> {
-    const row = await events.find(db, idOrNotFound(rawId, 'Event'));
+  private async find(rawId: string): Promise<EventRow> {
+    const row = await this.events.find(idOrNotFound(rawId, 'Event'));
     if (!row) throw new NotFoundError(`Event ${rawId} was not found`);
     return row;
   }
 
-  private async requireUsers(db: Kysely<PlannerDatabase>, ids: readonly string[]): Promise<void> {
-    const missing = new Set(await this.users.missing(ids, db));
+  private async requireUsers(ids: readonly string[]): Promise<void> {
+    const missing = new Set(await this.users.missing(ids));
     if (missing.size === 0) return;
     throw new ValidationError(
       ids.flatMap((id, index) =>
@@ -160,15 +159,13 @@ export class EventService {
     );
   }
 
-  private async view(db: Kysely<PlannerDatabase>, row: EventRow): Promise<EventView> {
-    const [event] = await this.views(db, [row]);
+  private async view(row: EventRow): Promise<EventView> {
+    const [event] = await this.views([row]);
     return event!;
   }
 
-  private async views(db: Kysely<PlannerDatabase>, rows: readonly EventRow[]): Promise<EventView[]> {
-    const participants = await events.participants(
-      db,
-      rows.map((row) => row.id),
+  private async views(rows: readonly EventRow[]): Promise<EventView[]> {
+    const participants = await this.events.participants(rows.map((row) => row.id),
     );
     const byEvent = new Map<string, ParticipantRow[]>();
     for (const p of participants) byEvent.set(p.event_id, [...(byEvent.get(p.event_id) ?? []), p]);
@@ -176,14 +173,12 @@ export class EventService {
   }
 
   // One transaction: listeners hear each change inside it, committed listeners after it commits.
-  private async write<T>(
-    work: (trx: Transaction<PlannerDatabase>, tell: (change: EventChange) => Promise<void>) => Promise<T>,
-  ): Promise<T> {
+  private async write<T>(work: (tell: (change: EventChange) => Promise<void>) => Promise<T>): Promise<T> {
     const changes: EventChange[] = [];
-    const result = await this.store.transaction((trx) =>
-      work(trx, async (change) => {
+    const result = await this.store.transaction(() =>
+      work(async (change) => {
         changes.push(change);
-        for (const listener of this.listeners) await listener(trx, change);
+        for (const listener of this.listeners) await listener(change);
       }),
     );
     for (const change of changes) for (const listener of this.committedListeners) await listener(change);

@@ -1,7 +1,8 @@
-import type { Kysely, Selectable } from 'keel/store';
+import type { Kysely, Selectable, Store } from 'keel/store';
 import type { Cursor } from '../common/cursor.js';
 import { newId } from '../common/ids.js';
-import type { NotificationsTable, NotificationType, PlannerDatabase } from '../db/schema.js';
+import type { PlannerDatabase } from '../database.js';
+import type { NotificationsTable, NotificationType } from './tables.js';
 
 /** A stored notification. */
 export type NotificationRow = Selectable<NotificationsTable>;
@@ -15,12 +16,18 @@ export interface NotificationDraft {
   sourceKey: string;
 }
 
-/** Reads and writes the in-app inbox. */
-export const notificationRepository = {
+/** Reads and writes the in-app inbox, inside the caller's transaction when there is one. */
+export class NotificationRepository {
+  constructor(private readonly store: Store<PlannerDatabase>) {}
+
+  private get db(): Kysely<PlannerDatabase> {
+    return this.store.currentTransaction() ?? this.store.db;
+  }
+
   /** Inserts each draft unless that user already has one from the same source; returns how many were new. */
-  async deliver(db: Kysely<PlannerDatabase>, drafts: readonly NotificationDraft[], now: string): Promise<number> {
+  async deliver(drafts: readonly NotificationDraft[], now: string): Promise<number> {
     if (drafts.length === 0) return 0;
-    const result = await db
+    const result = await this.db
       .insertInto('notifications')
       .values(
         drafts.map((d) => ({
@@ -37,15 +44,13 @@ export const notificationRepository = {
       .onConflict((oc) => oc.columns(['user_id', 'source_key']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0);
-  },
+  }
 
   /** A page of a user's notifications, newest first. */
-  async page(
-    db: Kysely<PlannerDatabase>,
-    userId: string,
+  async page(userId: string,
     options: { unread: boolean; limit: number; after?: Cursor },
   ): Promise<NotificationRow[]> {
-    let query = db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
+    let query = this.db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
     if (options.unread) query = query.where('read_at', 'is', null);
     const after = options.after;
     if (after) {
@@ -54,40 +59,40 @@ export const notificationRepository = {
       );
     }
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
-  },
+  }
 
-  async find(db: Kysely<PlannerDatabase>, id: string): Promise<NotificationRow | undefined> {
-    return db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
-  },
+  async find(id: string): Promise<NotificationRow | undefined> {
+    return this.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
+  }
 
   /** Marks one notification read (keeping the first read time). */
-  async markRead(db: Kysely<PlannerDatabase>, id: string, now: string): Promise<void> {
-    await db
+  async markRead(id: string, now: string): Promise<void> {
+    await this.db
       .updateTable('notifications')
       .set({ read_at: now })
       .where('id', '=', id)
       .where('read_at', 'is', null)
       .execute();
-  },
+  }
 
   /** Marks every unread notification of a user read; returns how many changed. */
-  async markAllRead(db: Kysely<PlannerDatabase>, userId: string, now: string): Promise<number> {
-    const result = await db
+  async markAllRead(userId: string, now: string): Promise<number> {
+    const result = await this.db
       .updateTable('notifications')
       .set({ read_at: now })
       .where('user_id', '=', userId)
       .where('read_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
-  },
+  }
 
   /** Deletes read notifications older than `before`; returns how many. */
-  async deleteReadBefore(db: Kysely<PlannerDatabase>, before: string): Promise<number> {
-    const result = await db
+  async deleteReadBefore(before: string): Promise<number> {
+    const result = await this.db
       .deleteFrom('notifications')
       .where('read_at', 'is not', null)
       .where('created_at', '<', before)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
-  },
-};
+  }
+}

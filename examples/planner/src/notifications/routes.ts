@@ -1,12 +1,6 @@
-import { ForbiddenError, NotFoundError } from 'keel/errors';
-import type { HttpRoutes } from 'keel/http';
-import type { Store } from 'keel/store';
+import type { AuthGuards, HttpRoutes } from 'keel/http';
 import { z } from 'zod';
-import type { Authenticator } from '../auth/authenticator.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
-import { idOrNotFound } from '../common/ids.js';
-import type { PlannerDatabase } from '../db/schema.js';
-import { notificationRepository as inbox, type NotificationRow } from './repository.js';
+import type { InboxService } from './service.js';
 
 const notificationSchema = z.object({
   id: z.string(),
@@ -26,24 +20,13 @@ const listQuery = z.object({
 });
 const security = [{ bearerAuth: [] }];
 
-function toView(row: NotificationRow): z.infer<typeof notificationSchema> {
-  return {
-    id: row.id,
-    type: row.type,
-    eventId: row.event_id,
-    message: row.message,
-    createdAt: row.created_at,
-    readAt: row.read_at,
-  };
-}
-
 /** The in-app inbox: list, mark one read, mark all read. */
-export function notificationRoutes(auth: Authenticator, store: Store<PlannerDatabase>): HttpRoutes {
+export function notificationRoutes(inbox: InboxService, guards: AuthGuards): HttpRoutes {
   return async (app) => {
-    app.addHook('onRequest', auth.required);
+    app.addHook('onRequest', guards.authenticated);
 
     app.get(
-      '/api/v1/notifications',
+      '/notifications',
       {
         schema: {
           tags: ['notifications'],
@@ -53,24 +36,11 @@ export function notificationRoutes(auth: Authenticator, store: Store<PlannerData
           response: { 200: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable() }) },
         },
       },
-      async (request) => {
-        const { unread, limit, cursor } = request.query;
-        const rows = await inbox.page(store.db, auth.principal(request).id, {
-          unread,
-          limit: limit + 1,
-          ...(cursor ? { after: decodeCursor(cursor) } : {}),
-        });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          items: page.map(toView),
-          nextCursor: rows.length > limit && last ? encodeCursor({ key: last.created_at, id: last.id }) : null,
-        };
-      },
+      async (request) => inbox.list(request.principal.id, request.query),
     );
 
     app.post(
-      '/api/v1/notifications/:notificationId/read',
+      '/notifications/:notificationId/read',
       {
         schema: {
           tags: ['notifications'],
@@ -80,18 +50,11 @@ export function notificationRoutes(auth: Authenticator, store: Store<PlannerData
           response: { 200: notificationSchema },
         },
       },
-      async (request) => {
-        const id = idOrNotFound(request.params.notificationId, 'Notification');
-        const row = await inbox.find(store.db, id);
-        if (!row) throw new NotFoundError(`Notification ${id} was not found`);
-        if (row.user_id !== auth.principal(request).id) throw new ForbiddenError('This notification is not yours');
-        await inbox.markRead(store.db, id, new Date().toISOString());
-        return toView((await inbox.find(store.db, id))!);
-      },
+      async (request) => inbox.markRead(request.principal.id, request.params.notificationId),
     );
 
     app.post(
-      '/api/v1/notifications/read-all',
+      '/notifications/read-all',
       {
         schema: {
           tags: ['notifications'],
@@ -100,9 +63,7 @@ export function notificationRoutes(auth: Authenticator, store: Store<PlannerData
           response: { 200: z.object({ updated: z.number() }) },
         },
       },
-      async (request) => ({
-        updated: await inbox.markAllRead(store.db, auth.principal(request).id, new Date().toISOString()),
-      }),
+      async (request) => inbox.markAllRead(request.principal.id),
     );
   };
 }

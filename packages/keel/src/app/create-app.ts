@@ -1,46 +1,130 @@
 import type { DestinationStream, Logger } from 'pino';
-import type { BaseConfig } from '../config/index.js';
-import { type HttpOpenApiOptions, type HttpRateLimitOptions, HttpServer } from '../http/index.js';
+import { z } from 'zod';
+import { type Backups, backupAdminRoutes, backupsOptionsFromConfig, createBackups } from '../backup/index.js';
+import { type CacheOptions, cacheAdminRoutes, cacheOptionsFromConfig, createCache, type KeelCache } from '../cache/index.js';
+import { checkOptions, option } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
+import type { HealthRegistry } from '../health/index.js';
+import {
+  type AuthGuards,
+  type HttpAuthOptions,
+  type HttpOpenApiOptions,
+  HttpServer,
+} from '../http/index.js';
+import {
+  createJobQueue,
+  type JobQueue,
+  type JobQueueOptions,
+  jobQueueOptionsFromConfig,
+  jobsAdminRoutes,
+} from '../jobs/index.js';
 import { createLogger } from '../logging/index.js';
+import type { MetricsRegistry } from '../metrics/index.js';
+import { createScheduler, type Scheduler, type SchedulerOptions, schedulesAdminRoutes } from '../schedule/index.js';
 import { Service } from '../service/index.js';
-import { type Migration, Store } from '../store/index.js';
+import { Store } from '../store/index.js';
+import type { AppConfig } from './app-config.js';
+import type { Feature } from './feature.js';
+import { setUpFeatures } from './feature-set.js';
 
-/** Options of {@link createApp}. */
-export interface AppOptions {
+/**
+ * Options of {@link createApp}.
+ *
+ * @example
+ * ```ts
+ * const options: AppOptions<Database, Config> = { name: 'planner', config, features: [accounts, events] };
+ * ```
+ */
+export interface AppOptions<DB, C extends AppConfig = AppConfig> {
   /** The service's name, in logs and metrics. */
   name: string;
-  /** The parsed base configuration (see `baseConfigSchema`). */
-  config: BaseConfig;
-  /** Store migrations, run at start. Default: none. */
-  migrations?: Record<string, Migration>;
+  /** The parsed configuration ({@link appConfigSchema}, extended with the service's own). */
+  config: C;
+  /** The service's features, in any order. Default: none. */
+  features?: readonly Feature<unknown, DB, C>[];
+  /**
+   * Serve HTTP. `false` makes a worker-only process of the same assembly: jobs, schedules and
+   * the rest run, no port is opened. Default: `true`.
+   */
+  http?: boolean;
+  /**
+   * Who calls: sets `request.principal` for the guards; with `isAdmin`, mounts the admin API. Or a
+   * feature brings it (`auth` in its parts). Default: none.
+   */
+  auth?: HttpAuthOptions;
+  /** Where every capability's admin routes live (`<adminPrefix>/jobs/…`, …). Default: `/admin`. */
+  adminPrefix?: string;
   /** OpenAPI title, version, description and security schemes. Default: the service name, `1.0.0`, none. */
   openapi?: HttpOpenApiOptions;
-  /** The rate limit's client key. Default: the client IP. */
-  rateLimitKey?: HttpRateLimitOptions['keyGenerator'];
+  /** Job queue settings beyond the config's (lease, poll interval, retention). Default: none. */
+  jobs?: Omit<JobQueueOptions<DB>, 'store' | 'types'>;
+  /** Cache settings beyond the config's (ttlMs, graceMs, memory limits). Default: none. */
+  cache?: CacheOptions;
+  /** Scheduler settings (poll interval, run retention, clock). Default: none. */
+  scheduler?: Omit<SchedulerOptions<DB>, 'store' | 'jobs' | 'schedules'>;
   /** Where JSON log lines go. Default: stdout (pretty when `LOG_PRETTY`). */
   logDestination?: DestinationStream;
 }
 
-/** A service wired from config: logger, store and HTTP server, ready for routes and more components. */
-export interface App<DB> {
-  service: Service;
-  logger: Logger;
-  store: Store<DB>;
-  http: HttpServer;
-}
-
 /**
- * Wires the usual service from a {@link BaseConfig}: a redacting logger, the SQL store and the HTTP
- * server (after the store), all in one {@link Service}.
+ * A service assembled from config and features, ready to `service.run()`.
  *
  * @example
  * ```ts
- * const { service, http } = createApp<Database>({ name: 'planner', config, migrations });
- * http.routes(eventRoutes);
- * await service.run();
+ * const app: App<Database> = createApp({ name: 'notes', config, features: [notes] });
+ * await app.service.run();
  * ```
  */
-export function createApp<DB>(options: AppOptions): App<DB> {
+export interface App<DB, C extends AppConfig = AppConfig> {
+  name: string;
+  config: C;
+  service: Service;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  health: HealthRegistry;
+  store: Store<DB>;
+  jobs: JobQueue<DB>;
+  scheduler: Scheduler<DB>;
+  cache: KeelCache;
+  backups: Backups;
+  /** The HTTP server; not part of the service when `http: false`. */
+  http: HttpServer;
+  guards: AuthGuards;
+  /** A feature's exports (its service object), e.g. for a test. */
+  use<E>(feature: Feature<E, DB, C>): E;
+}
+
+const optionsSchema = z
+  .object({
+    name: option.name(),
+    config: z.object({ NODE_ENV: z.string() }).loose(),
+    features: z.array(z.object({ name: z.string(), setup: option.fn() })).optional(),
+    http: z.boolean().optional(),
+    auth: z
+      .object({ authenticate: option.fn(), isAdmin: option.fn().optional(), rateLimitKey: option.fn().optional() })
+      .optional(),
+    adminPrefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path such as /admin')
+      .optional(),
+  })
+  .loose();
+
+/**
+ * Assembles a service from its configuration and its features: logger, store, job queue, cache,
+ * backups, scheduler and HTTP server, started in dependency order with HTTP last. Every feature's
+ * migrations, job types, schedules, routes, cache namespaces and checks are registered on them; the
+ * capabilities' admin routes are mounted under `/admin` when `auth.isAdmin` is given.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(appConfigSchema);
+ * const app = createApp<Database>({ name: 'notes', config, features: [notes] });
+ * await app.service.run();
+ * ```
+ */
+export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptions<DB, C>): App<DB, C> {
+  checkOptions('createApp', optionsSchema, options);
   const { config } = options;
   const logger = createLogger({
     level: config.LOG_LEVEL,
@@ -63,8 +147,11 @@ export function createApp<DB>(options: AppOptions): App<DB> {
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     busyTimeoutMs: config.DATABASE_BUSY_TIMEOUT_MS,
-    ...(options.migrations ? { migrations: options.migrations } : {}),
   });
+  const jobs = createJobQueue<DB>({ store, ...jobQueueOptionsFromConfig(config), ...options.jobs });
+  const cache = createCache({ ...cacheOptionsFromConfig(config), ...options.cache });
+  const backups = createBackups({ store, ...backupsOptionsFromConfig(config) });
+  const scheduler = createScheduler<DB>({ store, jobs, ...options.scheduler });
   const http = new HttpServer({
     host: config.HOST,
     port: config.PORT,
@@ -73,14 +160,70 @@ export function createApp<DB>(options: AppOptions): App<DB> {
     rateLimit: {
       max: config.RATE_LIMIT_PER_MINUTE,
       timeWindowMs: 60_000,
-      ...(options.rateLimitKey ? { keyGenerator: options.rateLimitKey } : {}),
     },
     openapi: { title: options.name, ...options.openapi },
     docs: config.DOCS_ENABLED ?? config.NODE_ENV !== 'production',
     // Test suites fail on any answer the OpenAPI document does not declare.
     checkResponses: config.NODE_ENV === 'test',
-    dependsOn: [store.name],
+    ...(options.auth ? { auth: options.auth } : {}),
   });
-  service.add(store).add(http);
-  return { service, logger, store, http };
+  service.add(store).add(jobs).add(cache).add(backups).add(scheduler);
+
+  const handles = {
+    config,
+    logger,
+    store,
+    jobs,
+    scheduler,
+    cache,
+    backups,
+    metrics: service.metrics,
+    guards: http.guards,
+  };
+  const features = options.features ?? [];
+  const assembled = setUpFeatures(features, handles);
+  for (const { feature, parts } of assembled) {
+    const where = `feature "${feature.name}"`;
+    if (parts.migrations) store.addMigrations(parts.migrations);
+    if (parts.jobs?.length) jobs.register(...parts.jobs);
+    if (parts.schedules?.length) scheduler.add(...parts.schedules);
+    if (parts.cacheNamespaces) cache.addNamespaces(parts.cacheNamespaces);
+    for (const check of parts.health ?? []) service.health.register(check);
+    for (const component of parts.components ?? []) service.add(component);
+    const routes = parts.routes === undefined ? [] : [parts.routes].flat();
+    if (parts.prefix !== undefined && routes.length === 0) logger.warn({ feature: feature.name }, `${where} has a prefix and no routes`);
+    for (const plugin of routes) http.routes(plugin, parts.prefix ? { prefix: parts.prefix } : {});
+    if (parts.auth) http.useAuth(parts.auth);
+  }
+  if (http.hasAdmins) {
+    const admin = { guard: http.guards.admin, ...(options.adminPrefix ? { prefix: options.adminPrefix } : {}) };
+    http
+      .routes(jobsAdminRoutes(jobs, admin))
+      .routes(schedulesAdminRoutes(scheduler, admin))
+      .routes(cacheAdminRoutes(cache, admin))
+      .routes(backupAdminRoutes(backups, admin));
+  }
+  if (options.http !== false) service.add(http);
+
+  const exportsOf = new Map(assembled.map(({ feature, parts }) => [feature, parts.exports]));
+  return {
+    name: options.name,
+    config,
+    service,
+    logger,
+    metrics: service.metrics,
+    health: service.health,
+    store,
+    jobs,
+    scheduler,
+    cache,
+    backups,
+    http,
+    guards: http.guards,
+    use: <E>(feature: Feature<E, DB, C>): E => {
+      if (!exportsOf.has(feature as Feature<unknown, DB, C>))
+        throw new UsageError(`app.use: the app has no feature "${feature?.name}"`);
+      return exportsOf.get(feature as Feature<unknown, DB, C>) as E;
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { errors as bentoErrors } from 'bentocache';
-import { TimeoutError, UnavailableError, ValidationError } from '../errors/index.js';
+import { TimeoutError, UnavailableError, UsageError } from '../errors/index.js';
 
 /** What a failed cache call throws: the loader's own error, or a typed `KeelError` for the cache's failures. */
 export function toCacheError(error: unknown, key: string): unknown {
@@ -14,11 +14,13 @@ export function toCacheError(error: unknown, key: string): unknown {
   return error;
 }
 
-/** What a loader that returned `undefined` throws. */
-export function undefinedValueError(key: string, cause?: unknown): ValidationError {
-  return new ValidationError(
-    [{ location: 'loader', path: key, message: 'returned undefined; return null for "nothing"' }],
-    undefined,
+/**
+ * What a loader that returned `undefined` throws: the service's own bug, so a `UsageError` (500). The
+ * key is in the message, which is logged; the client's answer shows a generic detail, never the key.
+ */
+export function undefinedValueError(key: string, cause?: unknown): UsageError {
+  return new UsageError(
+    `cache: the loader of key "${key}" returned undefined; return null for "nothing"`,
     cause === undefined ? undefined : { cause },
   );
 }

@@ -1,173 +1,183 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConfigError, ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
-import type { CacheConsistency, CacheEntryOptions, CacheOptions, ResolvedCacheOptions } from './options.js';
+import { checkOptions, option } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
+import type {
+  CacheConsistency,
+  CacheEntryOptions,
+  CacheKeyOptions,
+  CacheOptions,
+  NamespaceOptions,
+  ResolvedCacheOptions,
+} from './options.js';
 
-const duration = z.number().finite().nonnegative();
-const positive = z.number().finite().positive();
-// Namespaces and tags go inside keys and channel payloads: no separators, no whitespace.
-const name = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128)
-  .regex(/^[A-Za-z0-9_.\-/]+$/, 'may only hold letters, digits and _ . - /');
+// Every rule of the cache's options and arguments, in one place. A failed check is the calling code's
+// bug: checkOptions throws a UsageError (500) listing every problem.
 
-const cacheOptionsSchema = z.object({
+// Options renamed when durations got their `Ms` suffix: the old name fails with a hint, never silently.
+const RENAMED: Record<string, string> = {
+  ttl: 'ttlMs',
+  grace: 'graceMs',
+  graceBackoff: 'graceBackoffMs',
+  timeout: 'timeoutMs',
+  hardTimeout: 'hardTimeoutMs',
+  lockTimeout: 'lockTimeoutMs',
+  commandTimeout: 'commandTimeoutMs',
+  circuitBreakerDuration: 'circuitBreakerDurationMs',
+  recoveryInterval: 'recoveryIntervalMs',
+  lockTtl: 'lockTtlMs',
+  lockWait: 'lockWaitMs',
+  ackTimeout: 'ackTimeoutMs',
+  settleTimeout: 'settleTimeoutMs',
+  warmUpTimeout: 'warmUpTimeoutMs',
+};
+
+/** An object schema that refuses unknown keys, naming the new name of a renamed one. */
+function strict<S extends Record<string, z.ZodType>>(shape: S) {
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const names = issue.keys.map((key) => (RENAMED[key] ? `${key} (renamed ${RENAMED[key]})` : key));
+        return `has unknown option${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
+      }
+      if (issue.code === 'invalid_type') return 'must be an object';
+      return undefined;
+    },
+  });
+}
+
+/** Namespaces, tags and the key prefix go inside keys and channel payloads: no `:` separators, no whitespace. */
+const NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+const name = z.string('must be a string').regex(NAME, 'must be 1 to 128 letters, digits or _ . - /');
+const consistency = z.enum(['strict', 'eventual'], "must be 'strict' or 'eventual'");
+const namespaceOptions = strict({ consistency: consistency.optional() });
+const namespaceRecord = z.record(name, namespaceOptions, 'must be an object of namespace options');
+const tagList = z.array(name, 'must be an array of tags');
+
+const cacheOptionsSchema = strict({
   redisUrl: z
-    .string()
+    .string('must be a string')
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   prefix: name.optional(),
-  ttl: positive.optional(),
-  grace: duration.optional(),
-  graceBackoff: duration.optional(),
-  timeout: duration.optional(),
-  hardTimeout: positive.optional(),
-  lockTimeout: positive.optional(),
-  memory: z.object({ maxItems: z.number().int().positive().optional(), maxSize: positive.optional() }).optional(),
-  redis: z
-    .object({
-      commandTimeout: positive.optional(),
-      circuitBreakerDuration: positive.optional(),
-      recoveryInterval: positive.optional(),
-      lockTtl: positive.optional(),
-      lockWait: duration.optional(),
-      ackTimeout: positive.optional(),
-      settleTimeout: positive.optional(),
-    })
+  ttlMs: option.positiveDurationMs().optional(),
+  graceMs: option.durationMs().optional(),
+  graceBackoffMs: option.durationMs().optional(),
+  timeoutMs: option.durationMs().optional(),
+  hardTimeoutMs: option.positiveDurationMs().optional(),
+  lockTimeoutMs: option.positiveDurationMs().optional(),
+  memory: strict({ maxItems: option.count().optional(), maxSize: option.count().optional() }).optional(),
+  redis: strict({
+    commandTimeoutMs: option.positiveDurationMs().optional(),
+    circuitBreakerDurationMs: option.positiveDurationMs().optional(),
+    recoveryIntervalMs: option.positiveDurationMs().optional(),
+    lockTtlMs: option.positiveDurationMs().optional(),
+    lockWaitMs: option.durationMs().optional(),
+    ackTimeoutMs: option.positiveDurationMs().optional(),
+    settleTimeoutMs: option.positiveDurationMs().optional(),
+  }).optional(),
+  warmUpTimeoutMs: option.durationMs().optional(),
+  consistency: consistency.optional(),
+  namespaces: namespaceRecord.optional(),
+  logger: z
+    .custom<Logger>(
+      (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
+      'must be a pino logger',
+    )
     .optional(),
-  warmUpTimeout: duration.optional(),
 });
 
-function check<T>(schema: z.ZodType<T>, value: unknown, location: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(zodIssuesToFieldErrors(parsed.error.issues, location));
-  return parsed.data;
-}
-
-const CONSISTENCIES: readonly unknown[] = ['strict', 'eventual'] satisfies CacheConsistency[];
-
-/**
- * The consistency of each listed namespace. A bad value is a mistake in the service's code, not in a
- * request: it throws a `ConfigError` (500), listing every problem.
- */
-function resolveConsistency(
-  consistency: unknown,
-  namespaces: unknown,
-): { consistency: CacheConsistency; namespaces: Map<string, CacheConsistency> } {
-  const problems: string[] = [];
-  const byNamespace = new Map<string, CacheConsistency>();
-  const mode = (value: unknown, path: string): CacheConsistency | undefined => {
-    if (value === undefined || CONSISTENCIES.includes(value)) return value as CacheConsistency | undefined;
-    problems.push(
-      `cache option ${path}: must be 'strict' or 'eventual', got ${JSON.stringify(value) ?? String(value)}`,
-    );
-    return undefined;
-  };
-  const fallback = mode(consistency, 'consistency') ?? 'strict';
-  if (
-    namespaces !== undefined &&
-    (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces))
-  ) {
-    problems.push('cache option namespaces: must be an object of namespace options');
-  } else if (namespaces !== undefined) {
-    for (const [namespace, entry] of Object.entries(namespaces)) {
-      if (!NAME.test(namespace)) problems.push(`cache option namespaces.${namespace}: not a valid namespace name`);
-      if (typeof entry !== 'object' || entry === null) {
-        problems.push(`cache option namespaces.${namespace}: must be an object`);
-        continue;
-      }
-      byNamespace.set(
-        namespace,
-        mode((entry as { consistency?: unknown }).consistency, `namespaces.${namespace}.consistency`) ?? fallback,
-      );
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { consistency: fallback, namespaces: byNamespace };
-}
-
 /** Validates cache options and applies every default. */
-export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
-  const { logger, consistency, namespaces, ...rest } = options;
-  const modes = resolveConsistency(consistency, namespaces);
-  const o = check(cacheOptionsSchema, rest, 'options');
+export function resolveCacheOptions(options: CacheOptions | undefined): ResolvedCacheOptions {
+  const o = checkOptions('createCache', cacheOptionsSchema, options);
+  const fallback: CacheConsistency = o.consistency ?? 'strict';
+  const namespaces = new Map<string, CacheConsistency>();
+  for (const [namespace, entry] of Object.entries(o.namespaces ?? {})) {
+    namespaces.set(namespace, entry.consistency ?? fallback);
+  }
   return {
     redisUrl: o.redisUrl,
     prefix: o.prefix ?? 'keel',
-    ttl: o.ttl ?? 300_000,
-    grace: o.grace ?? 3_600_000,
-    graceBackoff: o.graceBackoff ?? 10_000,
-    timeout: o.timeout ?? 0,
-    hardTimeout: o.hardTimeout,
-    lockTimeout: o.lockTimeout,
+    ttlMs: o.ttlMs ?? 300_000,
+    graceMs: o.graceMs ?? 3_600_000,
+    graceBackoffMs: o.graceBackoffMs ?? 10_000,
+    timeoutMs: o.timeoutMs ?? 0,
+    hardTimeoutMs: o.hardTimeoutMs,
+    lockTimeoutMs: o.lockTimeoutMs,
     maxItems: o.memory?.maxItems ?? 10_000,
     maxSize: o.memory?.maxSize ?? 64 * 1024 * 1024,
-    commandTimeout: o.redis?.commandTimeout ?? 100,
-    circuitBreakerDuration: o.redis?.circuitBreakerDuration ?? 1000,
-    recoveryInterval: o.redis?.recoveryInterval ?? 250,
-    lockTtl: o.redis?.lockTtl ?? 10_000,
-    lockWait: o.redis?.lockWait ?? 5000,
-    ackTimeout: o.redis?.ackTimeout ?? 1000,
-    settleTimeout: o.redis?.settleTimeout ?? 10_000,
-    warmUpTimeout: o.warmUpTimeout ?? 5000,
-    consistency: modes.consistency,
-    namespaces: modes.namespaces,
-    logger,
+    commandTimeoutMs: o.redis?.commandTimeoutMs ?? 100,
+    circuitBreakerDurationMs: o.redis?.circuitBreakerDurationMs ?? 1000,
+    recoveryIntervalMs: o.redis?.recoveryIntervalMs ?? 250,
+    lockTtlMs: o.redis?.lockTtlMs ?? 10_000,
+    lockWaitMs: o.redis?.lockWaitMs ?? 5000,
+    ackTimeoutMs: o.redis?.ackTimeoutMs ?? 1000,
+    settleTimeoutMs: o.redis?.settleTimeoutMs ?? 10_000,
+    warmUpTimeoutMs: o.warmUpTimeoutMs ?? 5000,
+    consistency: fallback,
+    namespaces,
+    logger: o.logger,
   };
 }
 
-// The per-call checks below run on every cache hit, so they are plain comparisons rather than zod.
-const NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
-
-function invalid(location: string, path: string, message: string): ValidationError {
-  return new ValidationError([{ location, path, message }]);
+/** Validates the namespaces given to `addNamespaces`. */
+export function checkNamespaceRecord(namespaces: unknown): Record<string, NamespaceOptions> {
+  return checkOptions('cache.addNamespaces', namespaceRecord, namespaces ?? null);
 }
 
-/** Throws a `ValidationError` unless `key` is a non-empty string of at most 1024 characters. */
-export function checkKey(key: unknown): string {
+const entrySchema = strict({
+  namespace: name.optional(),
+  ttlMs: option.positiveDurationMs().optional(),
+  graceMs: option.durationMs().optional(),
+  timeoutMs: option.durationMs().optional(),
+  hardTimeoutMs: option.positiveDurationMs().optional(),
+  tags: tagList.optional(),
+});
+const keySchema = strict({ namespace: name.optional() });
+const EMPTY: CacheEntryOptions = Object.freeze({});
+
+/** The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path). */
+export function checkEntryOptions(what: string, options: CacheEntryOptions | undefined): CacheEntryOptions {
+  return options === undefined ? EMPTY : checkOptions(what, entrySchema, options);
+}
+
+/** The per-call options of `get` and `delete`. */
+export function checkKeyOptions(what: string, options: CacheKeyOptions | undefined): CacheKeyOptions {
+  return options === undefined ? EMPTY : checkOptions(what, keySchema, options);
+}
+
+/**
+ * Throws a `UsageError` unless `key` is a non-empty string of at most 1024 characters. A plain
+ * comparison rather than a schema: it runs on every cache hit.
+ */
+export function checkKey(what: string, key: unknown): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > 1024) {
-    throw invalid('key', '', 'must be a non-empty string of at most 1024 characters');
+    throw new UsageError(`${what}: key must be a non-empty string of at most 1024 characters`);
   }
   return key;
 }
 
-/** Throws a `ValidationError` unless `namespace` is a valid namespace name. */
-export function checkNamespace(namespace: unknown): string {
-  if (typeof namespace !== 'string' || !NAME.test(namespace)) {
-    throw invalid('namespace', '', 'must be 1 to 128 letters, digits or _ . - /');
-  }
-  return namespace;
+/** Throws a `UsageError` unless `value` is a function (a loader: checked on every call, so no schema). */
+export function checkFunction<F>(what: string, argument: string, value: F): F {
+  if (typeof value !== 'function') throw new UsageError(`${what}: ${argument} must be a function`);
+  return value;
 }
 
-/** Throws a `ValidationError` unless `tags` is a non-empty list of valid names. */
-export function checkTags(tags: unknown): string[] {
-  if (!Array.isArray(tags) || tags.length === 0) throw invalid('tags', '', 'must list at least one tag');
-  tags.forEach((tag, i) => {
-    if (typeof tag !== 'string' || !NAME.test(tag)) {
-      throw invalid('tags', String(i), 'must be 1 to 128 letters, digits or _ . - /');
-    }
-  });
-  return tags as string[];
+/** Throws a `UsageError` unless `namespace` is a valid namespace name. */
+export function checkNamespace(what: string, namespace: unknown): string {
+  return checkOptions(what, namespaceArgument, { namespace }).namespace;
 }
+const namespaceArgument = strict({ namespace: name });
 
-function checkDuration(value: unknown, path: string, allowZero: boolean): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw invalid('options', path, allowZero ? 'must be a number >= 0 (ms)' : 'must be a number > 0 (ms)');
-  }
+/** Throws a `UsageError` unless `tags` is a non-empty list of valid tags. */
+export function checkTags(what: string, tags: unknown): string[] {
+  return checkOptions(what, tagsArgument, { tags }).tags;
 }
+const tagsArgument = strict({ tags: tagList.min(1, 'must list at least one tag') });
 
-/** Throws a `ValidationError` unless the per-call options are valid. */
-export function checkEntryOptions(options: CacheEntryOptions | undefined): CacheEntryOptions {
-  if (options === undefined) return EMPTY;
-  if (typeof options !== 'object' || options === null) throw invalid('options', '', 'must be an object');
-  if (options.namespace !== undefined) checkNamespace(options.namespace);
-  checkDuration(options.ttl, 'ttl', false);
-  checkDuration(options.grace, 'grace', true);
-  checkDuration(options.timeout, 'timeout', true);
-  checkDuration(options.hardTimeout, 'hardTimeout', false);
-  if (options.tags !== undefined && options.tags.length > 0) checkTags(options.tags);
-  return options;
+const warmUpSchema = strict({ name, run: option.fn<() => Promise<void>>() });
+
+/** Validates a warm-up's name and function. */
+export function checkWarmUp(name: unknown, run: unknown): { name: string; run: () => Promise<void> } {
+  return checkOptions('cache.warmUp', warmUpSchema, { name, run });
 }
-
-const EMPTY: CacheEntryOptions = Object.freeze({});

@@ -129,11 +129,13 @@ const OPERATIONAL = /^\/(health|metrics)(\/|$|\?)/;
  */
 export class HttpServer implements Component {
   readonly name = 'http';
+  readonly ingress = true;
   private readonly dependencies: string[];
   private readonly options: HttpServerOptions;
   private readonly plugins: { plugin: HttpRoutes; prefix: string | undefined }[] = [];
   /** Route guards that authenticate the caller and set `request.principal`. */
   readonly guards: AuthGuards;
+  private auth: HttpAuthOptions | undefined;
   private instance: HttpApp | undefined;
   private readonly drain = new ConnectionDrain();
   // Request ids by raw request, for naming the requests a shutdown cuts.
@@ -142,7 +144,30 @@ export class HttpServer implements Component {
   constructor(options: HttpServerOptions = {}) {
     this.options = options;
     this.dependencies = [...(options.dependsOn ?? [])];
-    this.guards = authGuards(options.auth);
+    this.auth = options.auth;
+    this.guards = authGuards(() => this.auth);
+  }
+
+  /**
+   * Sets who calls (see {@link HttpAuthOptions}), when it is known only after construction (a
+   * feature brings it); once, before start.
+   *
+   * @example
+   * ```ts
+   * http.useAuth({ authenticate: verifyBearer, isAdmin: (p) => p.role === 'admin' });
+   * ```
+   */
+  useAuth(auth: HttpAuthOptions): this {
+    if (this.instance) throw new UsageError('http.useAuth: authentication must be set before the server starts');
+    if (this.auth) throw new UsageError('http.useAuth: authentication is already set');
+    if (typeof auth?.authenticate !== 'function') throw new UsageError('http.useAuth: authenticate must be a function');
+    this.auth = auth;
+    return this;
+  }
+
+  /** Whether admin callers can be told apart (`auth.isAdmin` is set). */
+  get hasAdmins(): boolean {
+    return typeof this.auth?.isAdmin === 'function';
   }
 
   /** Names of components started before the server listens (and stopped after it drains). */
@@ -275,11 +300,12 @@ export class HttpServer implements Component {
     }
     if (this.options.rateLimit !== false) {
       const limits = this.options.rateLimit ?? {};
+      const keyGenerator = limits.keyGenerator ?? this.auth?.rateLimitKey;
       await app.register(rateLimit, {
         global: true,
         max: limits.max ?? 600,
         timeWindow: limits.timeWindowMs ?? 60_000,
-        ...(limits.keyGenerator ? { keyGenerator: limits.keyGenerator } : {}),
+        ...(keyGenerator ? { keyGenerator } : {}),
         allowList: (request) => OPERATIONAL.test(request.url),
         errorResponseBuilder: (_request, ctx) => new RateLimitedError(Math.max(1, Math.ceil(ctx.ttl / 1000))),
       });
@@ -335,10 +361,11 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 // A request's authentication runs once, whichever guard asks first.
 const resolving = new WeakMap<FastifyRequest, Promise<Principal | null>>();
 
-function authGuards(auth: HttpAuthOptions | undefined): AuthGuards {
+function authGuards(current: () => HttpAuthOptions | undefined): AuthGuards {
   const resolve = (request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> => {
     let pending = resolving.get(request);
     if (!pending) {
+      const auth = current();
       pending = auth ? auth.authenticate(request, reply) : Promise.resolve(null);
       resolving.set(request, pending);
     }
@@ -354,7 +381,7 @@ function authGuards(auth: HttpAuthOptions | undefined): AuthGuards {
   };
   const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     await authenticated(request, reply);
-    if (!auth?.isAdmin?.(request.principal)) throw new ForbiddenError('This needs an admin');
+    if (!current()?.isAdmin?.(request.principal)) throw new ForbiddenError('This needs an admin');
   };
   return { authenticated, admin };
 }

@@ -44,6 +44,11 @@ export interface HttpAuthOptions {
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<Principal | null>;
   /** Whether a caller may use the admin routes. Default: nobody may. */
   isAdmin?: (principal: Principal) => boolean;
+  /**
+   * The rate limit's client key, e.g. the verified token's subject, so users behind one address
+   * get their own budget. Default: the client IP.
+   */
+  rateLimitKey?: (request: FastifyRequest) => string | Promise<string>;
 }
 
 /**

@@ -54,7 +54,7 @@ describe('response contract (checkResponses)', () => {
     const response = await http.app.inject({ method: method as 'GET', url });
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json().detail).toMatch(violation);
+    expect(response.json().violations.join('; ')).toMatch(violation);
     expect(lines.some((line) => line.includes('the answer does not match the OpenAPI document'))).toBe(true);
   });
 });

@@ -2,7 +2,14 @@ import type { Logger } from 'pino';
 import type { HealthRegistry } from '../health/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 
-/** What a component is given when it starts. */
+/**
+ * What a component is given when it starts.
+ *
+ * @example
+ * ```ts
+ * async start(context: ComponentContext) { context.health.register(check); context.logger.info('ready'); }
+ * ```
+ */
 export interface ComponentContext {
   /** The service's logger, bound to the component's name. */
   logger: Logger;
@@ -12,11 +19,16 @@ export interface ComponentContext {
   health: HealthRegistry;
   /** The service's lifecycle state, read at any time (e.g. readiness turns 503 while `stopping`). */
   state(): ServiceState;
-  /** Another component of the service by name; it started before this one when listed in `dependsOn`. */
-  get<T extends Component>(name: string): T;
 }
 
-/** What a component is given when it stops. */
+/**
+ * What a component is given when it stops.
+ *
+ * @example
+ * ```ts
+ * async stop(context: StopContext) { await this.drain(context.signal); }
+ * ```
+ */
 export interface StopContext {
   logger: Logger;
   /** Aborts when the shutdown grace period is over: finish fast, abandoning what remains. */
@@ -45,11 +57,23 @@ export interface Component {
   readonly name: string;
   /** Names of components that must start before this one and stop after it. Default: none. */
   readonly dependsOn?: readonly string[];
+  /**
+   * Takes traffic from outside (an HTTP server, a bot's poller): starts after every other
+   * component and stops before them, without being told. Default: `false`.
+   */
+  readonly ingress?: boolean;
   start(context: ComponentContext): Promise<void>;
   stop(context: StopContext): Promise<void>;
   /** Called on every component, at once, when shutdown begins, before any `stop` (e.g. stop taking work). */
   beginShutdown?(): void;
 }
 
-/** The lifecycle of a service. */
+/**
+ * The lifecycle of a service.
+ *
+ * @example
+ * ```ts
+ * if (service.state === 'stopping') throw new UnavailableError('Shutting down');
+ * ```
+ */
 export type ServiceState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';

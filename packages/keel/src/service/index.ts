@@ -5,4 +5,3 @@
 
 export type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
 export { Service, type ServiceOptions, type StopResult } from './service.js';
-export { startOrder } from './start-order.js';

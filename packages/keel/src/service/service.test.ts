@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KeelError, UnavailableError } from '../errors/index.js';
+import { ConfigError, type KeelError, UnavailableError, UsageError } from '../errors/index.js';
 import { createLogger } from '../logging/index.js';
-import { type Component, type ComponentContext, Service, type StopContext, startOrder } from './index.js';
+import { type Component, type ComponentContext, Service, type StopContext } from './index.js';
+import { startOrder } from './start-order.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -53,6 +54,13 @@ describe('startOrder', () => {
     expect(order.map((x) => x.name)).toEqual(['store', 'jobs', 'http', 'mail']);
   });
 
+  it('starts ingress components after every other one without being told, and stops them first', () => {
+    const http: Component = { ...c('http'), ingress: true };
+    const order = startOrder([http, c('jobs', ['store']), c('store'), c('cache')]);
+    expect(order.map((x) => x.name)).toEqual(['store', 'jobs', 'cache', 'http']);
+    expect(() => startOrder([http, c('jobs', ['http'])])).toThrow(/takes outside traffic and starts last/);
+  });
+
   it('rejects cycles and unknown dependencies with a typed error', () => {
     const cycle = (): Component[] => startOrder([c('a', ['b']), c('b', ['c']), c('c', ['a'])]);
     expect(cycle).toThrow(ConfigError);
@@ -81,7 +89,6 @@ describe('Service', () => {
     await service.start();
     expect(service.state).toBe('running');
     expect(http.context?.state()).toBe('running');
-    expect(http.context?.get('store').name).toBe('store');
     const result = await service.stop();
     expect(result).toEqual({ clean: true, abandoned: [], exitCode: 0 });
     expect(service.state).toBe('stopped');
@@ -99,14 +106,15 @@ describe('Service', () => {
     expect(await service.stop()).toBe(result);
   });
 
-  it('refuses duplicate names, late components, unknown lookups and a second start', async () => {
+  it('refuses duplicate names, late components and a second start as misuse (500)', async () => {
     const service = new Service({ name: 'test', logger });
     service.add(probe('a', []));
-    expect(() => service.add(probe('a', []))).toThrow(KeelError);
-    expect(() => service.get('nope')).toThrow(/no component named "nope"/);
+    expect(() => service.add(probe('a', []))).toThrow(UsageError);
+    expect(() => service.add({ name: 'half' } as unknown as Component)).toThrow(/needs start\(\) and stop\(\)/);
     await service.start();
-    expect(() => service.add(probe('b', []))).toThrow(KeelError);
-    await expect(service.start()).rejects.toThrow(KeelError);
+    expect(() => service.add(probe('b', []))).toThrow(UsageError);
+    await expect(service.start()).rejects.toThrow(UsageError);
+    expect(new UsageError('x').status).toBe(500);
     await service.stop();
   });
 

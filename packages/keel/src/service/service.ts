@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError, KeelError, UnavailableError } from '../errors/index.js';
+import { ConfigError, UnavailableError, UsageError } from '../errors/index.js';
 import { HealthRegistry } from '../health/index.js';
 import { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
@@ -86,20 +86,14 @@ export class Service {
 
   /** Adds a component; only before `start`. */
   add(component: Component): this {
-    if (this.currentState !== 'idle')
-      throw new KeelError('conflict', 'Components can only be added before the service starts');
+    if (this.currentState !== 'idle') throw new UsageError('Components can only be added before the service starts');
+    if (typeof component?.start !== 'function' || typeof component.stop !== 'function')
+      throw new UsageError('service.add: a component needs start() and stop()');
     if (this.components.some((c) => c.name === component.name)) {
-      throw new KeelError('conflict', `The service already has a component named "${component.name}"`);
+      throw new UsageError(`The service already has a component named "${component.name}"`);
     }
     this.components.push(component);
     return this;
-  }
-
-  /** A component by name. */
-  get<T extends Component>(name: string): T {
-    const component = this.components.find((c) => c.name === name);
-    if (!component) throw new KeelError('not_found', `The service has no component named "${name}"`);
-    return component as T;
   }
 
   /**
@@ -108,8 +102,7 @@ export class Service {
    * or an unknown dependency, before anything starts.
    */
   async start(): Promise<void> {
-    if (this.currentState !== 'idle')
-      throw new KeelError('conflict', `The service cannot start while ${this.currentState}`);
+    if (this.currentState !== 'idle') throw new UsageError(`The service cannot start while ${this.currentState}`);
     // Ordered before the state changes: a cycle must leave the service idle, not stuck in `starting`.
     const ordered = startOrder(this.components);
     this.currentState = 'starting';
@@ -129,7 +122,6 @@ export class Service {
         metrics: this.metrics,
         health: this.health,
         state: () => this.currentState,
-        get: (name) => this.get(name),
       };
       try {
         await component.start(context);

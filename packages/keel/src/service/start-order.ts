@@ -2,16 +2,15 @@ import { ConfigError } from '../errors/index.js';
 import type { Component } from './component.js';
 
 /**
- * Components ordered so each comes after every component it depends on; stable otherwise. Throws a
- * {@link ConfigError} (code `config`) on a cycle or an unknown dependency.
- *
- * @example
- * ```ts
- * startOrder([http, store]).map((c) => c.name); // ['store', 'http'] when http depends on store
- * ```
+ * Components ordered so each comes after every component it depends on, and ingress components
+ * after every other one; stable otherwise. Throws a {@link ConfigError} (code `config`) on a cycle
+ * or an unknown dependency.
  */
 export function startOrder(components: readonly Component[]): Component[] {
   const byName = new Map(components.map((c) => [c.name, c]));
+  const inner = components.filter((c) => !c.ingress).map((c) => c.name);
+  const dependencies = (component: Component): readonly string[] =>
+    component.ingress ? [...new Set([...(component.dependsOn ?? []), ...inner])] : (component.dependsOn ?? []);
   const ordered: Component[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (component: Component, path: string[]): void => {
@@ -21,8 +20,13 @@ export function startOrder(components: readonly Component[]): Component[] {
       throw new ConfigError([`Components depend on each other in a cycle: ${[...path, component.name].join(' -> ')}`]);
     }
     state.set(component.name, 'visiting');
-    for (const dependency of component.dependsOn ?? []) {
+    for (const dependency of dependencies(component)) {
       const target = byName.get(dependency);
+      if (target?.ingress && !component.ingress) {
+        throw new ConfigError([
+          `Component "${component.name}" depends on "${dependency}", which takes outside traffic and starts last`,
+        ]);
+      }
       if (!target) {
         throw new ConfigError([
           `Component "${component.name}" depends on "${dependency}", which the service does not have`,

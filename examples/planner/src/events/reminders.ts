@@ -1,10 +1,10 @@
 import { defineJob, type JobQueue } from 'keel/jobs';
-import type { Store, Transaction } from 'keel/store';
+import type { Store } from 'keel/store';
 import { z } from 'zod';
-import type { PlannerDatabase } from '../db/schema.js';
-import type { EventChange } from '../events/changes.js';
-import { eventRepository } from '../events/repository.js';
-import { notificationRepository } from '../notifications/repository.js';
+import type { PlannerDatabase } from '../database.js';
+import { NotificationRepository } from '../notifications/repository.js';
+import type { EventChange } from './changes.js';
+import { EventRepository } from './repository.js';
 
 /** The reminder job's type name, part of the (type, dedupe key) pair that finds an event's reminder. */
 export const REMINDER_JOB = 'planner.event-reminder';
@@ -19,24 +19,25 @@ const reminderKey = (eventId: string): string => `reminder:${eventId}`;
  * the event when it runs, so a moved event reminds of its new time and a deleted one reminds nobody.
  */
 export function reminderJob(store: Store<PlannerDatabase>, reminderMinutes: number) {
+  const events = new EventRepository(store);
+  const inbox = new NotificationRepository(store);
   return defineJob({
     name: REMINDER_JOB,
     queue: 'notifications',
     payload: z.object({ eventId: z.string() }),
     handler: async ({ eventId }, ctx) => {
-      const event = await eventRepository.find(store.db, eventId);
+      const event = await events.find(eventId);
       if (!event) return { reminded: 0, reason: 'event deleted' };
       const startsAt = event.starts_at;
       // Moved later while this job was already running: the job enqueued for the new time reminds.
       if (Date.parse(startsAt) - reminderMinutes * 60_000 > Date.now() + EARLY_SLACK_MS) {
         return { reminded: 0, reason: 'not due yet' };
       }
-      const participants = await eventRepository.participants(store.db, [eventId]);
+      const participants = await events.participants([eventId]);
       const recipients = participants.filter((p) => p.status !== 'declined');
       const now = Date.now();
       const message = `"${event.title}" starts in ${minutesLeft(startsAt, reminderMinutes, now)} (${startsAt.slice(11, 16)} UTC).`;
-      const delivered = await notificationRepository.deliver(
-        store.db,
+      const delivered = await inbox.deliver(
         recipients.map((p) => ({
           userId: p.user_id,
           type: 'event_reminder' as const,
@@ -77,37 +78,37 @@ export class Reminders {
 
   constructor(
     store: Store<PlannerDatabase>,
-    private readonly jobs: () => JobQueue<PlannerDatabase>,
+    private readonly jobs: JobQueue<PlannerDatabase>,
     private readonly minutes: number,
   ) {
     this.type = reminderJob(store, minutes);
   }
 
-  /** An {@link EventChange} listener. */
-  sync = async (trx: Transaction<PlannerDatabase>, change: EventChange): Promise<void> => {
-    const jobs = this.jobs();
+  /** An {@link EventChange} listener; what it changes joins the change's transaction. */
+  sync = async (change: EventChange): Promise<void> => {
+    const { jobs } = this;
     const ref = { type: REMINDER_JOB, dedupeKey: reminderKey(change.event.id) };
     if (change.kind === 'deleted') {
-      await jobs.cancel(ref, { transaction: trx });
+      await jobs.cancel(ref);
       return;
     }
     if (change.kind === 'status_changed') return;
     if (change.kind === 'updated' && change.before.startsAt === change.event.startsAt) return;
     const due = reminderDueAt(change.event.startsAt, this.minutes);
     if (!due) {
-      if (change.kind === 'updated') await jobs.cancel(ref, { transaction: trx });
+      if (change.kind === 'updated') await jobs.cancel(ref);
       return;
     }
     if (change.kind === 'updated') {
-      if (await jobs.reschedule(ref, due, { transaction: trx })) return;
+      if (await jobs.reschedule(ref, due)) return;
       // A reminder running right now holds the key: cancel it so the new time gets its own job.
-      await jobs.cancel(ref, { transaction: trx });
+      await jobs.cancel(ref);
     }
     // No waiting reminder (a new event, or the old reminder already ran): enqueue one.
     await jobs.enqueue(
       this.type,
       { eventId: change.event.id },
-      { transaction: trx, runAt: due, dedupeKey: ref.dedupeKey },
+      { runAt: due, dedupeKey: ref.dedupeKey },
     );
   };
 }

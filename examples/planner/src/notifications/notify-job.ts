@@ -1,8 +1,8 @@
 import { defineJob } from 'keel/jobs';
 import type { Store } from 'keel/store';
 import { z } from 'zod';
-import type { PlannerDatabase } from '../db/schema.js';
-import { notificationRepository } from '../notifications/repository.js';
+import type { PlannerDatabase } from '../database.js';
+import { NotificationRepository } from './repository.js';
 
 const draftSchema = z.object({
   userId: z.string(),
@@ -14,12 +14,13 @@ const draftSchema = z.object({
 
 /** The job that delivers in-app notifications; delivering twice adds nothing (unique user + source). */
 export function notifyJob(store: Store<PlannerDatabase>) {
+  const inbox = new NotificationRepository(store);
   return defineJob({
     name: 'planner.notify',
     queue: 'notifications',
     payload: z.object({ notifications: z.array(draftSchema).min(1).max(1000) }),
     handler: async ({ notifications }) => {
-      const delivered = await notificationRepository.deliver(store.db, notifications, new Date().toISOString());
+      const delivered = await inbox.deliver(notifications, new Date().toISOString());
       return { delivered, skippedAsDuplicates: notifications.length - delivered };
     },
   });

@@ -1,5 +1,9 @@
-import type { EventChange } from '../events/changes.js';
-import type { NotificationDraft } from './repository.js';
+import type { JobQueue, JobType } from 'keel/jobs';
+import type { UserRepository } from '../accounts/repository.js';
+import { newId } from '../common/ids.js';
+import type { PlannerDatabase } from '../database.js';
+import type { NotificationDraft } from '../notifications/repository.js';
+import type { EventChange, EventChangeListener } from './changes.js';
 
 /** When an event starts, in words that read well in an inbox (UTC; clients localize). */
 function when(startsAt: string): string {
@@ -55,4 +59,21 @@ export function notificationsFor(
         ),
       ];
   }
+}
+
+/**
+ * An event change listener that enqueues one notification job in the change's own transaction: the
+ * job exists if and only if the change commits, and the HTTP response never waits for delivery.
+ */
+export function enqueueNotifications(
+  jobs: JobQueue<PlannerDatabase>,
+  notify: JobType<{ notifications: NotificationDraft[] }>,
+  users: UserRepository,
+): EventChangeListener {
+  return async (change) => {
+    const names = change.kind === 'status_changed' ? await users.names([change.userId]) : new Map<string, string>();
+    const notifications = notificationsFor(change, newId(), names);
+    if (notifications.length === 0) return;
+    await jobs.enqueue(notify, { notifications });
+  };
 }

@@ -1,18 +1,40 @@
 import { type Kysely, type Migration, sql } from 'keel/store';
 
-/** The planner's migrations, written once for SQLite and PostgreSQL with Kysely's schema builder. */
-export const migrations: Record<string, Migration> = {
-  '2026_11_23_001_users_events': {
+/** An event. Times are ISO 8601 UTC strings (sortable as text). */
+export interface EventsTable {
+  id: string;
+  title: string;
+  description: string | null;
+  starts_at: string;
+  ends_at: string;
+  location: string | null;
+  organizer_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** RSVP states of a participant. */
+export type ParticipantStatus = 'pending' | 'accepted' | 'declined' | 'tentative';
+
+export interface EventParticipantsTable {
+  event_id: string;
+  user_id: string;
+  status: ParticipantStatus;
+  /** Insertion order within an event, so participants list in the order they were invited. */
+  position: number;
+  updated_at: string;
+}
+
+/** The tables the events feature owns. */
+export interface EventTables {
+  events: EventsTable;
+  event_participants: EventParticipantsTable;
+}
+
+/** Migrations of the events tables (after the accounts', whose users they reference). */
+export const eventMigrations: Record<string, Migration> = {
+  '2026_11_23_002_events': {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('users')
-        .addColumn('id', 'text', (col) => col.primaryKey())
-        .addColumn('email', 'text', (col) => col.notNull().unique())
-        .addColumn('name', 'text', (col) => col.notNull())
-        .addColumn('password_hash', 'text', (col) => col.notNull())
-        .addColumn('created_at', 'text', (col) => col.notNull())
-        .addColumn('updated_at', 'text', (col) => col.notNull())
-        .execute();
       await db.schema
         .createTable('events')
         .addColumn('id', 'text', (col) => col.primaryKey())
@@ -49,31 +71,6 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('event_participants').execute();
       await db.schema.dropTable('events').execute();
-      await db.schema.dropTable('users').execute();
-    },
-  },
-  '2026_11_23_002_notifications': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('notifications')
-        .addColumn('id', 'text', (col) => col.primaryKey())
-        .addColumn('user_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('type', 'text', (col) => col.notNull())
-        .addColumn('event_id', 'text')
-        .addColumn('message', 'text', (col) => col.notNull())
-        .addColumn('source_key', 'text', (col) => col.notNull())
-        .addColumn('created_at', 'text', (col) => col.notNull())
-        .addColumn('read_at', 'text')
-        .addUniqueConstraint('notifications_user_source', ['user_id', 'source_key'])
-        .execute();
-      await db.schema
-        .createIndex('notifications_user_created')
-        .on('notifications')
-        .columns(['user_id', 'created_at', 'id'])
-        .execute();
-    },
-    async down(db: Kysely<unknown>) {
-      await db.schema.dropTable('notifications').execute();
     },
   },
 };

@@ -1,0 +1,26 @@
+import { defineFeature } from 'keel';
+import type { PlannerApp } from '../database.js';
+import { cleanupJob, cleanupSchedule } from './cleanup.js';
+import { notifyJob } from './notify-job.js';
+import { NotificationRepository } from './repository.js';
+import { notificationRoutes } from './routes.js';
+import { InboxService } from './service.js';
+import { notificationMigrations } from './tables.js';
+
+/** The in-app inbox: delivery jobs, reading and marking read, and the cleanup of old read ones. */
+export const notifications = defineFeature({
+  name: 'notifications',
+  setup: (app: PlannerApp) => {
+    const inbox = new InboxService(new NotificationRepository(app.store));
+    const notify = notifyJob(app.store);
+    const cleanup = cleanupJob(app.store, app.config.NOTIFICATION_RETENTION_DAYS);
+    return {
+      migrations: notificationMigrations,
+      jobs: [notify, cleanup],
+      schedules: [cleanupSchedule(cleanup, app.config.TZ)],
+      routes: notificationRoutes(inbox, app.guards),
+      prefix: '/api/v1',
+      exports: { notify, inbox },
+    };
+  },
+});
