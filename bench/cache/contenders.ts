@@ -30,8 +30,8 @@ export async function keel(prefix: string): Promise<Contender> {
   const cache: KeelCache = createCache({
     redisUrl: REDIS_URL,
     prefix,
-    ttl: TTL_MS,
-    grace: 0,
+    ttlMs: TTL_MS,
+    graceMs: 0,
     memory: { maxItems: MAX_ITEMS, maxSize: MAX_BYTES },
   });
   await cache.start({
@@ -39,9 +39,6 @@ export async function keel(prefix: string): Promise<Contender> {
     metrics: new MetricsRegistry({ defaultMetrics: false }),
     health: new HealthRegistry(),
     state: () => 'running',
-    get: () => {
-      throw new Error('no components');
-    },
   });
   return {
     name: 'keel',

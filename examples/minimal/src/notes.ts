@@ -1,12 +1,12 @@
 import { defineFeature, type FeatureContext } from 'keel';
 import { defineJob } from 'keel/jobs';
 import { defineSchedule } from 'keel/schedule';
-import type { Kysely, Migration } from 'keel/store';
+import type { Generated, Kysely, Migration } from 'keel/store';
 import { z } from 'zod';
 
 /** The tables of this service. */
 export interface Database {
-  notes: { id: number; text: string; words: number | null; created_at: string };
+  notes: { id: Generated<number>; text: string; words: number | null; created_at: string };
 }
 
 const migrations: Record<string, Migration> = {
@@ -45,7 +45,10 @@ export const notes = defineFeature({
       name: 'hourly-report',
       cron: '0 * * * *',
       handler: async () => {
-        const { count } = await store.db.selectFrom('notes').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+        const { count } = await store.db
+          .selectFrom('notes')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .executeTakeFirstOrThrow();
         logger.info({ notes: Number(count) }, 'hourly report');
       },
     });
@@ -77,7 +80,10 @@ export const notes = defineFeature({
           const count = await cache.getOrSet(
             'count',
             async () => {
-              const row = await store.db.selectFrom('notes').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+              const row = await store.db
+                .selectFrom('notes')
+                .select((eb) => eb.fn.countAll<number>().as('count'))
+                .executeTakeFirstOrThrow();
               return Number(row.count);
             },
             { namespace: 'notes', ttlMs: 10_000 },

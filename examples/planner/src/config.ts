@@ -1,11 +1,5 @@
 import { appConfigSchema } from 'keel';
-import {
-  intVar,
-  type LoadConfigOptions,
-  listVar,
-  loadConfig,
-  type SecretRule,
-} from 'keel/config';
+import { intVar, type LoadConfigOptions, listVar, loadConfig, type SecretRule } from 'keel/config';
 import { z } from 'zod';
 
 /** The value shipped in `.env.example`; refused in production. */
@@ -13,35 +7,35 @@ export const EXAMPLE_JWT_SECRET = 'change-me-to-a-long-random-secret-of-32-bytes
 
 /** The planner's configuration: Keel's variables plus its own. */
 export const plannerConfigSchema = appConfigSchema.extend({
-    /** HS256 key for access tokens; a development default exists only outside production. */
-    JWT_SECRET: z.string().min(1),
-    /** Access token lifetime. Default: 3600 s. */
-    JWT_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
-    /** Users whose email is listed are admins. Default: none. */
-    ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
-    /** Register and login attempts per minute per client IP. Default: 10. */
-    RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
-    /** Prefix of the cache's Redis keys and channels; instances sharing data share it. Default: `planner`. */
-    CACHE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
-      .default('planner'),
-    /** Participants are reminded this long before an event starts. Default: 15. */
-    REMINDER_MINUTES: intVar(15, 1, 10_080),
-    /** Read notifications older than this are deleted daily. Default: 30. */
-    NOTIFICATION_RETENTION_DAYS: intVar(30, 1, 3650),
-    /** IANA time zone of the nightly backup (03:00) and cleanup (04:00). Default: `UTC`. */
-    TZ: z
-      .string()
-      .default('UTC')
-      .refine((zone) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: zone });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be an IANA time zone, e.g. Europe/Berlin'),
+  /** HS256 key for access tokens; a development default exists only outside production. */
+  JWT_SECRET: z.string().min(1),
+  /** Access token lifetime. Default: 3600 s. */
+  JWT_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
+  /** Users whose email is listed are admins. Default: none. */
+  ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
+  /** Register and login attempts per minute per client IP. Default: 10. */
+  RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
+  /** Prefix of the cache's Redis keys and channels; instances sharing data share it. Default: `planner`. */
+  CACHE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
+    .default('planner'),
+  /** Participants are reminded this long before an event starts. Default: 15. */
+  REMINDER_MINUTES: intVar(15, 1, 10_080),
+  /** Read notifications older than this are deleted daily. Default: 30. */
+  NOTIFICATION_RETENTION_DAYS: intVar(30, 1, 3650),
+  /** IANA time zone of the nightly backup (03:00) and cleanup (04:00). Default: `UTC`. */
+  TZ: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Europe/Berlin'),
 });
 
 /** The parsed planner configuration. */

@@ -1,4 +1,4 @@
-import { type App, createApp } from 'keel';
+import { type App, type AppOptions, createApp } from 'keel';
 import type { LogDestination } from 'keel/logging';
 import { accounts } from './accounts/feature.js';
 import type { PlannerConfig } from './config.js';
@@ -16,6 +16,8 @@ export interface PlannerOptions {
   logDestination?: LogDestination;
   /** Serve HTTP; `false` runs only jobs and schedules (a worker process). Default: `true`. */
   http?: boolean;
+  /** The backups' clock, for file names (tests). Default: the system clock. */
+  backups?: AppOptions<PlannerDatabase, PlannerConfig>['backups'];
 }
 
 /** Builds the planner from its configuration: accounts, events, notifications and maintenance. */

@@ -203,7 +203,7 @@ for (const dialect of testDialects) {
       );
       // Due waiting jobs: the three notify jobs (reminders are not due until 15 minutes before 2030).
       expect(metrics.body).toMatch(/keel_jobs_waiting\{queue="notifications"[^}]*\} 3\b/);
-      for (const name of ['keel_jobs_completed_total', 'keel_jobs_failed_total', 'keel_job_run_duration_seconds']) {
+      for (const name of ['keel_jobs_completed_total', 'keel_jobs_failed_total', 'keel_jobs_run_duration_seconds']) {
         expect(metrics.body).toContain(`# TYPE ${name}`);
       }
       const ready = await api.call('GET', '/health/ready');
@@ -232,7 +232,7 @@ for (const dialect of testDialects) {
       expect(metrics.body).toMatch(
         /keel_jobs_completed_total\{queue="notifications",type="planner\.notify"[^}]*\} 3\b/,
       );
-      expect(metrics.body).toMatch(/keel_job_run_duration_seconds_count\{[^}]*outcome="completed"[^}]*\} 3\b/);
+      expect(metrics.body).toMatch(/keel_jobs_run_duration_seconds_count\{[^}]*outcome="completed"[^}]*\} 3\b/);
       const stats = await get('/admin/jobs/stats');
       expect(stats.body.queues[0].counts).toMatchObject({ waiting: 2, completed: 3, cancelled: 1 });
       expect(stats.body.queues[0].oldestWaitingAgeMs).toBeNull();

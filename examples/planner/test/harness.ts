@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import type { JobContext } from 'keel/jobs';
+import type { JobContext, JobQueue } from 'keel/jobs';
+import type { Store } from 'keel/store';
 import type { TestDatabase } from 'keel/testing';
 import { createPlanner, loadPlannerConfig, type Planner } from '../src/index.js';
 
@@ -48,7 +49,17 @@ export async function startPlanner(database: TestDatabase, env: Record<string, s
       ...env,
     },
   });
-  const planner = createPlanner(config, { logDestination: destination });
+  // Backup file names have one-second resolution: each backup's clock reading is a second later.
+  let backupTime = Date.now();
+  const planner = createPlanner(config, {
+    logDestination: destination,
+    backups: {
+      now: () => {
+        backupTime += 1000;
+        return new Date(backupTime);
+      },
+    },
+  });
   await planner.service.start();
   const call: PlannerHarness['call'] = async (method, url, options = {}) => {
     const response = await planner.http.app.inject({
@@ -86,5 +97,15 @@ export async function startPlanner(database: TestDatabase, env: Record<string, s
 
 /** A job context for running a planner job's handler directly (e.g. a second, at-least-once run). */
 export function handlerContext(planner: Planner, id: string, attempt = 1): JobContext {
-  return { id, attempt, signal: new AbortController().signal, logger: planner.logger, progress: async () => undefined };
+  // A job type's handler sees the store untyped, as the queue hands it over.
+  const jobs = planner.jobs as unknown as JobQueue<unknown>;
+  return {
+    id,
+    attempt,
+    signal: new AbortController().signal,
+    logger: planner.logger,
+    store: planner.store as unknown as Store<unknown>,
+    progress: async () => undefined,
+    enqueue: (type, payload, options) => jobs.enqueue(type, payload, options),
+  };
 }

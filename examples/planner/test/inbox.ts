@@ -1,3 +1,4 @@
+import { eventually } from 'keel/testing';
 import type { PlannerHarness } from './harness.js';
 
 /** A notification as the inbox API answers it. */
@@ -10,15 +11,17 @@ export interface InboxItem {
   readAt: string | null;
 }
 
-/** Polls `read` until `done` holds, or throws with the last value after `timeoutMs`. */
+/** Polls `read` until `done` holds (Keel's `eventually`), or throws with the last value after `timeoutMs`. */
 export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let last: T | undefined;
+  await eventually(
+    async () => {
+      last = await read();
+      if (!done(last)) throw new Error(`condition not met; last: ${JSON.stringify(last)}`);
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+  return last as T;
 }
 
 /** Every notification of a user (all pages), newest first. */

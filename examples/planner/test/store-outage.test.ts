@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { createPrivatePostgres, type PrivatePostgres } from 'keel/testing';
+import { createPrivatePostgres, eventually, type PrivatePostgres } from 'keel/testing';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiAnswer as Answer, apiClient } from './api-client.js';
@@ -48,11 +48,9 @@ async function inbox(base: string, token: string): Promise<InboxItem[]> {
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  await eventually(condition, { timeoutMs, intervalMs: 50 }).catch((error: unknown) => {
+    throw new Error(`${what}: not within ${timeoutMs} ms`, { cause: error });
+  });
 }
 
 function countByStatus(answers: readonly Answer[]): Record<string, number> {

@@ -1,5 +1,5 @@
-import type { ParticipantStatus } from './tables.js';
 import type { EventView } from './schemas.js';
+import type { ParticipantStatus } from './tables.js';
 
 /** Something that happened to an event, told to listeners inside the transaction that made it. */
 export type EventChange =

@@ -105,10 +105,6 @@ export class Reminders {
       await jobs.cancel(ref);
     }
     // No waiting reminder (a new event, or the old reminder already ran): enqueue one.
-    await jobs.enqueue(
-      this.type,
-      { eventId: change.event.id },
-      { runAt: due, dedupeKey: ref.dedupeKey },
-    );
+    await jobs.enqueue(this.type, { eventId: change.event.id }, { runAt: due, dedupeKey: ref.dedupeKey });
   };
 }

@@ -50,10 +50,7 @@ export class EventRepository {
       .execute();
   }
 
-  async addParticipants(eventId: string,
-    userIds: readonly string[],
-    now: string,
-  ): Promise<void> {
+  async addParticipants(eventId: string, userIds: readonly string[], now: string): Promise<void> {
     if (userIds.length === 0) return;
     const last = await this.db
       .selectFrom('event_participants')
@@ -85,11 +82,7 @@ export class EventRepository {
   }
 
   /** Sets a participant's status; false when the user is not a participant. */
-  async setStatus(eventId: string,
-    userId: string,
-    status: ParticipantStatus,
-    now: string,
-  ): Promise<boolean> {
+  async setStatus(eventId: string, userId: string, status: ParticipantStatus, now: string): Promise<boolean> {
     const result = await this.db
       .updateTable('event_participants')
       .set({ status, updated_at: now })
@@ -100,10 +93,7 @@ export class EventRepository {
   }
 
   /** One page of the events a user organizes or joins, by start time then id. */
-  async pageFor(userId: string,
-    limit: number,
-    after: Cursor | undefined,
-  ): Promise<EventRow[]> {
+  async pageFor(userId: string, limit: number, after: Cursor | undefined): Promise<EventRow[]> {
     let query = this.db
       .selectFrom('events')
       .selectAll()

@@ -99,12 +99,7 @@ export function eventRoutes(events: EventService, guards: AuthGuards): HttpRoute
         },
       },
       async (request) =>
-        events.setStatus(
-          request.principal.id,
-          request.params.eventId,
-          request.params.userId,
-          request.body.status,
-        ),
+        events.setStatus(request.principal.id, request.params.eventId, request.params.userId, request.body.status),
     );
   };
 }

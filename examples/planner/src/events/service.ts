@@ -99,7 +99,8 @@ export class EventService {
         const existing = new Set(before.participants.map((p) => p.userId));
         const added = input.participantIds.filter((id) => !existing.has(id));
         await this.requireUsers(added);
-        await this.events.removeParticipants(row.id,
+        await this.events.removeParticipants(
+          row.id,
           [...existing].filter((id) => !wanted.has(id)),
         );
         await this.events.addParticipants(row.id, added, now);
@@ -165,8 +166,7 @@ export class EventService {
   }
 
   private async views(rows: readonly EventRow[]): Promise<EventView[]> {
-    const participants = await this.events.participants(rows.map((row) => row.id),
-    );
+    const participants = await this.events.participants(rows.map((row) => row.id));
     const byEvent = new Map<string, ParticipantRow[]>();
     for (const p of participants) byEvent.set(p.event_id, [...(byEvent.get(p.event_id) ?? []), p]);
     return rows.map((row) => toView(row, byEvent.get(row.id) ?? []));

@@ -29,7 +29,13 @@ export const maintenance = defineFeature({
     return {
       jobs: [backup],
       schedules: [
-        defineSchedule({ name: 'nightly-backup', cron: '0 3 * * *', timezone: app.config.TZ, job: backup, payload: {} }),
+        defineSchedule({
+          name: 'nightly-backup',
+          cron: '0 3 * * *',
+          timezone: app.config.TZ,
+          job: backup,
+          payload: {},
+        }),
       ],
     };
   },

@@ -47,9 +47,7 @@ export class NotificationRepository {
   }
 
   /** A page of a user's notifications, newest first. */
-  async page(userId: string,
-    options: { unread: boolean; limit: number; after?: Cursor },
-  ): Promise<NotificationRow[]> {
+  async page(userId: string, options: { unread: boolean; limit: number; after?: Cursor }): Promise<NotificationRow[]> {
     let query = this.db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
     if (options.unread) query = query.where('read_at', 'is', null);
     const after = options.after;

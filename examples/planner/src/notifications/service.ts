@@ -23,7 +23,10 @@ export interface NotificationPage {
 export class InboxService {
   constructor(private readonly notifications: NotificationRepository) {}
 
-  async list(userId: string, query: { unread: boolean; limit: number; cursor?: string | undefined }): Promise<NotificationPage> {
+  async list(
+    userId: string,
+    query: { unread: boolean; limit: number; cursor?: string | undefined },
+  ): Promise<NotificationPage> {
     const { unread, limit, cursor } = query;
     const rows = await this.notifications.page(userId, {
       unread,

@@ -59,7 +59,15 @@ const directory = defineFeature({
   setup: (app: Ctx) => ({
     migrations,
     exports: {
-      count: async () => Number((await app.store.db.selectFrom('notes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      count: async () =>
+        Number(
+          (
+            await app.store.db
+              .selectFrom('notes')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
     },
   }),
 });
@@ -78,7 +86,13 @@ const notes = defineFeature({
       routes: async (http) => {
         http.post(
           '/notes',
-          { schema: { body: z.object({ id: z.string(), body: z.string(), fail: z.boolean().optional() }), response: { 201: z.object({ count: z.number() }) } } },
+          {
+            schema: {
+              body: z.object({ id: z.string(), body: z.string(), fail: z.boolean().optional() }),
+              problems: [403],
+              response: { 201: z.object({ count: z.number() }) },
+            },
+          },
           async (request, reply) => {
             await app.store.transaction(async (trx) => {
               await trx.insertInto('notes').values({ id: request.body.id, body: request.body.body }).execute();
@@ -88,8 +102,19 @@ const notes = defineFeature({
             return reply.status(201).send({ count: await count() });
           },
         );
-        http.get('/me', { onRequest: app.guards.authenticated, schema: { problems: [401], response: { 200: z.object({ name: z.string() }) } } }, async (request) => ({ name: request.principal.name }));
-        http.get('/anyone', { schema: { problems: [401], response: { 200: z.object({ name: z.string() }) } } }, async (request) => ({ name: request.principal.name }));
+        http.get(
+          '/me',
+          {
+            onRequest: app.guards.authenticated,
+            schema: { problems: [401], response: { 200: z.object({ name: z.string() }) } },
+          },
+          async (request) => ({ name: request.principal.name }),
+        );
+        http.get(
+          '/anyone',
+          { schema: { problems: [401], response: { 200: z.object({ name: z.string() }) } } },
+          async (request) => ({ name: request.principal.name }),
+        );
         http.get('/misuse', { schema: { response: { 200: z.object({}) } } }, async () => {
           throw new UsageError('misused: the secret key is k-123');
         });
@@ -134,7 +159,10 @@ for (const dialect of testDialects) {
     });
 
     it('types the principal as a request decoration, set by the guard', async () => {
-      expect(await test.inject('GET', '/api/me', { headers: { 'x-user': 'ann' } })).toMatchObject({ status: 200, body: { name: 'ann' } });
+      expect(await test.inject('GET', '/api/me', { headers: { 'x-user': 'ann' } })).toMatchObject({
+        status: 200,
+        body: { name: 'ann' },
+      });
       const anonymous = await test.inject('GET', '/api/me');
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers['www-authenticate']).toBe('Bearer');
@@ -147,18 +175,34 @@ for (const dialect of testDialects) {
       expect(answer.status).toBe(500);
       expect(answer.problem).toMatchObject({ type: 'urn:keel:problem:usage', detail: 'An unexpected error occurred' });
       expect(JSON.stringify(answer.body)).not.toContain('k-123');
-      const logged = test.logs().find((line) => line.requestId === `misuse-${dialect}` && line.msg === 'request failed');
+      const logged = test
+        .logs()
+        .find((line) => line.requestId === `misuse-${dialect}` && line.msg === 'request failed');
       expect(JSON.stringify(logged)).toContain('the secret key is k-123');
     });
 
     it('mounts every capability admin API under /admin behind the admin guard, documented', async () => {
-      for (const path of ['/admin/jobs/stats', '/admin/cache/stats', '/admin/cache_stats', '/admin/scheduler_status', '/admin/backups']) {
+      for (const path of [
+        '/admin/jobs/stats',
+        '/admin/cache/stats',
+        '/admin/cache_stats',
+        '/admin/scheduler_status',
+        '/admin/backups',
+      ]) {
         expect((await test.inject('GET', path)).status, path).toBe(401);
         expect((await test.inject('GET', path, { headers: { 'x-user': 'bob' } })).status, path).toBe(403);
-        expect((await test.inject('GET', path, { headers: { 'x-user': 'root', 'x-admin': '1' } })).status, path).toBe(200);
+        expect((await test.inject('GET', path, { headers: { 'x-user': 'root', 'x-admin': '1' } })).status, path).toBe(
+          200,
+        );
       }
       const docs = (await test.inject('GET', '/docs/json')).body as { paths: Record<string, unknown> };
-      for (const path of ['/admin/jobs/stats', '/admin/cache/stats', '/admin/cache_stats', '/admin/scheduler_status', '/admin/backups'])
+      for (const path of [
+        '/admin/jobs/stats',
+        '/admin/cache/stats',
+        '/admin/cache_stats',
+        '/admin/scheduler_status',
+        '/admin/backups',
+      ])
         expect(docs.paths, path).toHaveProperty([path]);
     });
 
@@ -171,14 +215,22 @@ for (const dialect of testDialects) {
 }
 
 describe('createApp refuses what can never work', () => {
-  const config = (): AppConfig => loadConfig(appConfigSchema, { envFile: false, env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' } });
+  const config = (): AppConfig =>
+    loadConfig(appConfigSchema, { envFile: false, env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' } });
 
   it('refuses features that use each other in a cycle, or one it was not given', () => {
     const a = defineFeature({ name: 'a', setup: (app: Ctx) => ({ exports: app.use(b) }) });
-    const b: ReturnType<typeof defineFeature<unknown, Db>> = defineFeature({ name: 'b', setup: (app: Ctx) => ({ exports: app.use(a) }) });
+    const b: ReturnType<typeof defineFeature<unknown, Db>> = defineFeature({
+      name: 'b',
+      setup: (app: Ctx) => ({ exports: app.use(a) }),
+    });
     expect(() => createApp<Db>({ name: 'cycle', config: config(), features: [a, b] })).toThrow(/cycle: a -> b -> a/);
-    expect(() => createApp<Db>({ name: 'missing', config: config(), features: [a] })).toThrow(/uses "b", which createApp was not given/);
-    expect(() => createApp<Db>({ name: 'twice', config: config(), features: [directory, directory] })).toThrow(UsageError);
+    expect(() => createApp<Db>({ name: 'missing', config: config(), features: [a] })).toThrow(
+      /uses "b", which createApp was not given/,
+    );
+    expect(() => createApp<Db>({ name: 'twice', config: config(), features: [directory, directory] })).toThrow(
+      UsageError,
+    );
     expect(() => defineFeature({ name: 'bad name!', setup: () => ({}) })).toThrow(UsageError);
   });
 
@@ -186,7 +238,10 @@ describe('createApp refuses what can never work', () => {
     const database = await createTestDatabase('sqlite');
     const app = createApp<Db>({
       name: 'worker',
-      config: loadConfig(appConfigSchema, { envFile: false, env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: database.dataDir } }),
+      config: loadConfig(appConfigSchema, {
+        envFile: false,
+        env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: database.dataDir },
+      }),
       features: [notes, directory],
       http: false,
       jobs: { pollIntervalMs: 50 },

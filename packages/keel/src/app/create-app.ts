@@ -1,16 +1,23 @@
 import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
-import { type Backups, backupAdminRoutes, backupsOptionsFromConfig, createBackups } from '../backup/index.js';
-import { type CacheOptions, cacheAdminRoutes, cacheOptionsFromConfig, createCache, type KeelCache } from '../cache/index.js';
+import {
+  type Backups,
+  type BackupsOptions,
+  backupAdminRoutes,
+  backupsOptionsFromConfig,
+  createBackups,
+} from '../backup/index.js';
+import {
+  type CacheOptions,
+  cacheAdminRoutes,
+  cacheOptionsFromConfig,
+  createCache,
+  type KeelCache,
+} from '../cache/index.js';
 import { checkOptions, option } from '../config/index.js';
 import { UsageError } from '../errors/index.js';
 import type { HealthRegistry } from '../health/index.js';
-import {
-  type AuthGuards,
-  type HttpAuthOptions,
-  type HttpOpenApiOptions,
-  HttpServer,
-} from '../http/index.js';
+import { type AuthGuards, type HttpAuthOptions, type HttpOpenApiOptions, HttpServer } from '../http/index.js';
 import {
   createJobQueue,
   type JobQueue,
@@ -60,6 +67,8 @@ export interface AppOptions<DB, C extends AppConfig = AppConfig> {
   jobs?: Omit<JobQueueOptions<DB>, 'store' | 'types'>;
   /** Cache settings beyond the config's (ttlMs, graceMs, memory limits). Default: none. */
   cache?: CacheOptions;
+  /** Backup settings beyond the config's (a clock for file names). Default: none. */
+  backups?: Pick<BackupsOptions, 'now'>;
   /** Scheduler settings (poll interval, run retention, clock). Default: none. */
   scheduler?: Omit<SchedulerOptions<DB>, 'store' | 'jobs' | 'schedules'>;
   /** Where JSON log lines go. Default: stdout (pretty when `LOG_PRETTY`). */
@@ -150,7 +159,7 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
   });
   const jobs = createJobQueue<DB>({ store, ...jobQueueOptionsFromConfig(config), ...options.jobs });
   const cache = createCache({ ...cacheOptionsFromConfig(config), ...options.cache });
-  const backups = createBackups({ store, ...backupsOptionsFromConfig(config) });
+  const backups = createBackups({ store, ...backupsOptionsFromConfig(config), ...options.backups });
   const scheduler = createScheduler<DB>({ store, jobs, ...options.scheduler });
   const http = new HttpServer({
     host: config.HOST,
@@ -191,7 +200,8 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
     for (const check of parts.health ?? []) service.health.register(check);
     for (const component of parts.components ?? []) service.add(component);
     const routes = parts.routes === undefined ? [] : [parts.routes].flat();
-    if (parts.prefix !== undefined && routes.length === 0) logger.warn({ feature: feature.name }, `${where} has a prefix and no routes`);
+    if (parts.prefix !== undefined && routes.length === 0)
+      logger.warn({ feature: feature.name }, `${where} has a prefix and no routes`);
     for (const plugin of routes) http.routes(plugin, parts.prefix ? { prefix: parts.prefix } : {});
     if (parts.auth) http.useAuth(parts.auth);
   }

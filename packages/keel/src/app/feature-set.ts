@@ -14,7 +14,8 @@ export function setUpFeatures<DB, C extends AppConfig>(
 ): { feature: Feature<unknown, DB, C>; parts: FeatureParts<unknown> }[] {
   const names = new Set<string>();
   for (const feature of features) {
-    if (typeof feature?.setup !== 'function') throw new UsageError('createApp: every feature must come from defineFeature');
+    if (typeof feature?.setup !== 'function')
+      throw new UsageError('createApp: every feature must come from defineFeature');
     if (names.has(feature.name)) throw new UsageError(`createApp: two features are named "${feature.name}"`);
     names.add(feature.name);
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../service/index.js';
 import type { Store } from '../store/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { createTestDatabase, type TestDatabase, testDialects } from '../testing/test-database.js';
 import { type Backups, createBackups } from './backups.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
 import { startSeedStore } from './test/harness.js';
@@ -96,7 +96,10 @@ for (const dialect of testDialects) {
         code: 'backup_corrupt',
       });
       await expect(backups.verify('keel_20000101_000000.db')).rejects.toMatchObject({ code: 'not_found' });
-      await expect(backups.verify('../../etc/passwd')).rejects.toMatchObject({ code: 'validation' });
+      await expect(backups.verify('../../etc/passwd')).rejects.toMatchObject({
+        code: 'usage',
+        message: 'backups.verify: file must be "latest" or a name like keel_20250131_020304.db',
+      });
     });
 
     it('takes one backup at a time', async () => {
@@ -125,11 +128,56 @@ for (const dialect of testDialects) {
       expect(await backups.list()).toEqual([listed[0]]);
     });
 
-    it('rejects bad options with a ValidationError', () => {
-      expect(() => createBackups({ store, pagesPerStep: 0 })).toThrow(expect.objectContaining({ code: 'validation' }));
-      expect(() => createBackups({ store, retention: { keepWeekly: -2 } })).toThrow(/retention.keepWeekly/);
-      expect(() => createBackups({ connection: { dataDir: '.', filename: ':memory:' } }).source).toThrow(
-        /in-memory database cannot be backed up/,
+    it('refuses a target of the other dialect as a misuse', async () => {
+      const other = dialect === 'sqlite' ? { databaseUrl: 'postgres://localhost/nowhere' } : { dataDir: spare.dataDir };
+      await expect(backups.restore('latest', { target: other, force: true })).rejects.toMatchObject({
+        code: 'usage',
+        message: expect.stringMatching(/^backups\.restore: target .* is a \w+ database; .* is a \w+ backup$/),
+      });
+    });
+
+    it('rejects bad options and arguments from code with a UsageError (500)', async () => {
+      const usage = (message: string | RegExp) =>
+        expect.objectContaining({
+          code: 'usage',
+          status: 500,
+          message: typeof message === 'string' ? message : expect.stringMatching(message),
+        });
+      expect(() => createBackups({ store, pagesPerStep: 0 })).toThrow(
+        usage('createBackups: pagesPerStep must be 1 or more'),
+      );
+      expect(() => createBackups({ store, retention: { keepWeekly: -2 } })).toThrow(
+        usage('createBackups: retention.keepWeekly must be a non-negative integer'),
+      );
+      expect(() => createBackups({ store, intervalMs: 1.5, name: '' })).toThrow(
+        usage(/^createBackups: intervalMs must be a whole number of ms; name must be 1-128/),
+      );
+      expect(() => createBackups({ connection: { dataDir: '.', filename: ':memory:' } })).toThrow(
+        usage(/in-memory database cannot be backed up/),
+      );
+      expect(() => createBackups({ connection: { databaseUrl: 'mysql://x/y' } })).toThrow(
+        usage('createBackups: connection.databaseUrl must be a postgres:// URL'),
+      );
+      expect(() => createBackups({ store: { name: 'store', dialect: 'sqlite' } as never })).toThrow(
+        usage('createBackups: store must be a Store (createStore)'),
+      );
+      expect(() => createBackups({})).toThrow(usage(/^createBackups: store is required/));
+      expect(() => createBackups({ store, connection: { dataDir: '.' } })).toThrow(
+        usage('createBackups: give store or connection, not both'),
+      );
+      await expect(backups.prune({ retention: { keepLast: -1 } })).rejects.toMatchObject(
+        usage('backups.prune: retention.keepLast must be a non-negative integer'),
+      );
+      await expect(backups.prune({ dryRun: 'yes' as never })).rejects.toMatchObject(usage(/^backups\.prune: dryRun /));
+      await expect(backups.restore('latest', { force: 1 as never })).rejects.toMatchObject(
+        usage(/^backups\.restore: force /),
+      );
+      await expect(backups.restore('latest', { target: { dataDir: '.', filename: ':memory:' } })).rejects.toMatchObject(
+        usage('backups.restore: target.filename an in-memory database cannot be backed up'),
+      );
+      await expect(backups.restore('/etc/passwd')).rejects.toMatchObject(usage(/^backups\.restore: file must be/));
+      await expect(backups.create({ signal: 'stop' as never })).rejects.toMatchObject(
+        usage('backups.create: signal must be an AbortSignal'),
       );
     });
   });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors/index.js';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
+import { ConflictError, NotFoundError, UsageError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import type { StoreConnectionOptions } from '../store/index.js';
 import { BackupCorruptError } from './errors.js';
@@ -9,7 +11,12 @@ import { digestFile, publish, temporaryPathFor } from './files.js';
 import { type BackupEntry, readManifest, updateManifest } from './manifest.js';
 import { backupFileName, parseBackupFileName } from './names.js';
 import { registerBackupObservability } from './observability.js';
-import { type BackupsOptions, type ResolvedBackupsOptions, resolveBackupsOptions } from './options.js';
+import {
+  type BackupsOptions,
+  connectionSchema,
+  type ResolvedBackupsOptions,
+  resolveBackupsOptions,
+} from './options.js';
 import {
   dumpPostgres,
   listDump,
@@ -19,18 +26,19 @@ import {
   serverMajor,
 } from './postgres.js';
 import type { ProgressListener } from './progress.js';
-import { applyRetention, type RetentionPolicy } from './retention.js';
-import {
-  type BackupStore,
-  type DatabaseLocation,
-  describeLocation,
-  locationFromConnection,
-  locationFromStore,
-} from './source.js';
+import { applyRetention, type RetentionPolicy, resolveRetention, retentionSchema } from './retention.js';
+import { type DatabaseLocation, describeLocation, locationFromConnection, locationFromStore } from './source.js';
 import { backupSqlite, checkSqliteIntegrity, sqliteHoldsData, sqliteInUse } from './sqlite.js';
 import { restoreSqlite } from './sqlite-restore.js';
 
-/** Options of {@link Backups.create}. */
+/**
+ * Options of {@link Backups.create}.
+ *
+ * @example
+ * ```ts
+ * await backups.create({ signal: AbortSignal.timeout(600_000), onProgress: ({ done, total }) => log(done, total) });
+ * ```
+ */
 export interface CreateBackupOptions {
   /** Called as the copy advances. Default: none. */
   onProgress?: ProgressListener;
@@ -38,14 +46,28 @@ export interface CreateBackupOptions {
   signal?: AbortSignal;
 }
 
-/** What {@link Backups.verify} checked. */
+/**
+ * What {@link Backups.verify} checked.
+ *
+ * @example
+ * ```ts
+ * const { file, checks }: VerifyResult = await backups.verify(); // checks: ['sha256', 'integrity_check']
+ * ```
+ */
 export interface VerifyResult {
   file: string;
   /** The checks passed, in order, e.g. `['sha256', 'integrity_check']`. */
   checks: string[];
 }
 
-/** Options of {@link Backups.restore}. */
+/**
+ * Options of {@link Backups.restore}.
+ *
+ * @example
+ * ```ts
+ * await backups.restore('latest', { target: { databaseUrl: 'postgres://localhost/planner_copy' }, force: true });
+ * ```
+ */
 export interface RestoreOptions {
   /** The database to restore into. Default: the database this instance backs up. */
   target?: StoreConnectionOptions;
@@ -57,14 +79,28 @@ export interface RestoreOptions {
   signal?: AbortSignal;
 }
 
-/** What {@link Backups.restore} did. */
+/**
+ * What {@link Backups.restore} did.
+ *
+ * @example
+ * ```ts
+ * const { file, target }: RestoreResult = await backups.restore('latest', { target: spare });
+ * ```
+ */
 export interface RestoreResult {
   file: string;
   /** The target, as shown in messages (a file path or `PostgreSQL database "name"`). */
   target: string;
 }
 
-/** Options of {@link Backups.prune}. */
+/**
+ * Options of {@link Backups.prune}.
+ *
+ * @example
+ * ```ts
+ * const preview = await backups.prune({ dryRun: true, retention: { keepLast: 3 } });
+ * ```
+ */
 export interface PruneOptions {
   /** Overrides the instance's retention for this call. Default: the instance's. */
   retention?: Partial<RetentionPolicy>;
@@ -72,16 +108,42 @@ export interface PruneOptions {
   dryRun?: boolean;
 }
 
-/** What {@link Backups.prune} kept and deleted. */
+/**
+ * What {@link Backups.prune} kept and deleted.
+ *
+ * @example
+ * ```ts
+ * const { kept, deleted }: PruneResult = await backups.prune();
+ * ```
+ */
 export interface PruneResult {
   kept: BackupEntry[];
   deleted: BackupEntry[];
 }
 
+const progressOptions = { onProgress: option.fn<ProgressListener>().optional() };
+const signalOption = { signal: option.instance(AbortSignal, 'an AbortSignal').optional() };
+const createSchema = z.object({ ...progressOptions, ...signalOption });
+const restoreSchema = z.object({
+  target: connectionSchema.optional(),
+  force: z.boolean().optional(),
+  ...progressOptions,
+  ...signalOption,
+});
+const pruneSchema = z.object({ retention: retentionSchema.optional(), dryRun: z.boolean().optional() });
+const fileSchema = z
+  .string()
+  .refine(
+    (file) => file === 'latest' || parseBackupFileName(file) !== undefined,
+    'must be "latest" or a name like keel_20250131_020304.db',
+  );
+
 /**
  * Backups of the service's database: consistent online copies (SQLite's backup API, `pg_dump`), a
- * checksummed manifest, verification, retention and restore. As a component (named `backups`, after
- * the store) it also exports the last success as a metric and adds a non-critical readiness check.
+ * checksummed manifest, verification, retention and restore. As a component (named `backups`,
+ * started after its store) it also exports the last success as the gauge
+ * `keel_backup_last_success_timestamp_seconds` (label `database`) and adds a non-critical
+ * readiness check. Bad options and arguments throw a `UsageError`.
  *
  * @example
  * ```ts
@@ -94,17 +156,18 @@ export interface PruneResult {
 export class Backups implements Component {
   readonly name: string;
   readonly dependsOn: readonly string[];
-  /** The options with their defaults filled in. */
-  readonly options: ResolvedBackupsOptions;
-  private store: BackupStore | undefined;
+  private readonly options: ResolvedBackupsOptions;
+  // The database of `connection`, known at once; with a store, read from it once it has started.
+  private readonly fixedSource: DatabaseLocation | undefined;
   private creating: Promise<BackupEntry> | undefined;
   private readonly stopping = new AbortController();
 
-  constructor(options: BackupsOptions = {}) {
+  constructor(options: BackupsOptions) {
     this.options = resolveBackupsOptions(options);
     this.name = this.options.name;
-    this.store = this.options.store;
-    this.dependsOn = this.options.connection && !this.store ? [] : [this.store?.name ?? this.options.storeName];
+    const { store, connection } = this.options;
+    this.dependsOn = store ? [store.name] : [];
+    this.fixedSource = connection ? locationFromConnection(connection) : undefined;
   }
 
   /** The folder of the backups. */
@@ -114,16 +177,15 @@ export class Backups implements Component {
 
   /** The database backed up; known once the store has started (or at once with `connection`). */
   get source(): DatabaseLocation {
-    if (this.options.connection && !this.store) return locationFromConnection(this.options.connection);
-    if (!this.store) throw new UnavailableError(`The backups component "${this.name}" has no store yet`);
-    return locationFromStore(this.store);
+    return this.fixedSource ?? locationFromStore(this.options.store!);
   }
 
   /** Takes a backup now; one at a time per instance (a second call meanwhile is a `conflict`). */
   async create(options: CreateBackupOptions = {}): Promise<BackupEntry> {
+    const checked = checkOptions('backups.create', createSchema, options);
     if (this.creating) throw new ConflictError('A backup is already running');
-    const signal = options.signal ? AbortSignal.any([options.signal, this.stopping.signal]) : this.stopping.signal;
-    this.creating = this.take(options.onProgress, signal);
+    const signal = checked.signal ? AbortSignal.any([checked.signal, this.stopping.signal]) : this.stopping.signal;
+    this.creating = this.take(checked.onProgress, signal);
     try {
       return await this.creating;
     } finally {
@@ -151,7 +213,7 @@ export class Backups implements Component {
    * `integrity_check` on the file or `pg_restore --list` on the archive. Throws {@link BackupCorruptError}.
    */
   async verify(file = 'latest'): Promise<VerifyResult> {
-    const entry = await this.find(file);
+    const entry = await this.find('backups.verify', file);
     const path = join(this.backupDir, entry.file);
     if (!existsSync(path)) throw new BackupCorruptError(`${entry.file}: the file is missing`);
     const { sha256, size } = await digestFile(path);
@@ -169,43 +231,46 @@ export class Backups implements Component {
   /**
    * Restores a verified backup (`latest` or a file name) into `target` (default: this database).
    * Refuses, with a `conflict`, a target that holds data or that a running service has open, unless
-   * `force`. SQLite: a new file renamed over the target (restart a service that had it open).
-   * PostgreSQL: `pg_restore` in one transaction.
+   * `force`; Keel's own bookkeeping tables (migrations, jobs, schedules) are not data. SQLite: a new
+   * file renamed over the target (restart a service that had it open). PostgreSQL: `pg_restore` in
+   * one transaction.
    */
   async restore(file: string, options: RestoreOptions = {}): Promise<RestoreResult> {
-    const { file: name } = await this.verify(file);
-    const entry = await this.find(name);
-    const target = options.target ? locationFromConnection(options.target, 'target') : this.source;
-    if (target.dialect !== entry.dialect) {
-      throw new ValidationError([
-        { location: 'options', path: 'target', message: `${entry.file} is a ${entry.dialect} backup` },
-      ]);
+    const checked = checkOptions('backups.restore', restoreSchema, options);
+    const target = checked.target ? locationFromConnection(checked.target, 'backups.restore', 'target') : undefined;
+    const { file: name } = await this.verify(checkFile('backups.restore', file));
+    const entry = await this.find('backups.restore', name);
+    const into = target ?? this.source;
+    if (into.dialect !== entry.dialect) {
+      throw new UsageError(
+        `backups.restore: target ${describeLocation(into)} is a ${into.dialect} database; ${entry.file} is a ${entry.dialect} backup`,
+      );
     }
-    const shown = describeLocation(target);
-    const inUse = target.dialect === 'sqlite' ? sqliteInUse(target.path) : (await postgresSessions(target.url)) > 0;
-    const holdsData =
-      target.dialect === 'sqlite' ? await sqliteHoldsData(target.path) : await postgresHoldsData(target.url);
+    const shown = describeLocation(into);
+    const inUse = into.dialect === 'sqlite' ? sqliteInUse(into.path) : (await postgresSessions(into.url)) > 0;
+    const holdsData = into.dialect === 'sqlite' ? await sqliteHoldsData(into.path) : await postgresHoldsData(into.url);
     const reasons = [...(holdsData ? ['it holds data'] : []), ...(inUse ? ['a running service has it open'] : [])];
-    if (reasons.length > 0 && !options.force) {
+    if (reasons.length > 0 && !checked.force) {
       throw new ConflictError(`Refusing to restore into ${shown}: ${reasons.join(' and ')}; use --force to replace it`);
     }
     const path = join(this.backupDir, entry.file);
-    const signal = options.signal ? { signal: options.signal } : {};
-    if (target.dialect === 'sqlite') {
-      await restoreSqlite(path, target.path, {
+    const signal = checked.signal ? { signal: checked.signal } : {};
+    if (into.dialect === 'sqlite') {
+      await restoreSqlite(path, into.path, {
         targetInUse: inUse,
         ...signal,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(checked.onProgress ? { onProgress: checked.onProgress } : {}),
       });
     } else {
-      await restorePostgres(path, target.url, this.tools(), signal);
+      await restorePostgres(path, into.url, this.tools(), signal);
     }
     return { file: entry.file, target: shown };
   }
 
   /** Deletes the backups the retention policy does not keep; only files the manifest knows are touched. */
   async prune(options: PruneOptions = {}): Promise<PruneResult> {
-    const retention = { ...this.options.retention, ...options.retention };
+    const checked = checkOptions('backups.prune', pruneSchema, options);
+    const retention = resolveRetention({ ...this.options.retention, ...definedOnly(checked.retention ?? {}) });
     const { database, dialect } = this.source;
     const mine = (e: BackupEntry): boolean => e.database === database && e.dialect === dialect;
     const decide = (entries: BackupEntry[]): PruneResult => {
@@ -218,7 +283,7 @@ export class Backups implements Component {
       const doomed = new Set(prune.map((i) => own[i]!));
       return { kept: own.filter((e) => !doomed.has(e)), deleted: [...doomed] };
     };
-    if (options.dryRun) return decide(await readManifest(this.backupDir));
+    if (checked.dryRun) return decide(await readManifest(this.backupDir));
     let result: PruneResult = { kept: [], deleted: [] };
     await updateManifest(this.backupDir, (entries) => {
       result = decide(entries);
@@ -231,17 +296,17 @@ export class Backups implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
-    if (!this.store && !this.options.connection) {
-      const found = context.get<Component & Partial<BackupStore>>(this.options.storeName);
-      if (found.dialect === undefined || !('connection' in found)) {
-        throw new ValidationError([
-          { location: 'options', path: 'storeName', message: `component "${found.name}" is not a store` },
-        ]);
-      }
-      this.store = found as BackupStore;
-    }
     await mkdir(this.backupDir, { recursive: true });
-    registerBackupObservability(this, context);
+    registerBackupObservability(
+      {
+        name: this.name,
+        database: this.source.database,
+        intervalMs: this.options.intervalMs,
+        now: this.options.now,
+        lastSuccess: () => this.lastSuccess(),
+      },
+      context,
+    );
     context.logger.info({ backupDir: this.backupDir, database: this.source.database }, 'backups ready');
   }
 
@@ -299,12 +364,8 @@ export class Backups implements Component {
     }
   }
 
-  private async find(file: string): Promise<BackupEntry> {
-    if (file !== 'latest' && !parseBackupFileName(file)) {
-      throw new ValidationError([
-        { location: 'options', path: 'file', message: 'must be "latest" or a name like keel_20250131_020304.db' },
-      ]);
-    }
+  private async find(what: string, file: string): Promise<BackupEntry> {
+    checkFile(what, file);
     const entries = await this.list();
     const entry = file === 'latest' ? entries[0] : entries.find((e) => e.file === file);
     if (!entry) {
@@ -329,16 +390,27 @@ export class Backups implements Component {
   }
 }
 
+// A file argument is "latest" or a backup's own name: never a path.
+function checkFile(what: string, file: string): string {
+  const parsed = fileSchema.safeParse(file);
+  if (!parsed.success) throw new UsageError(`${what}: file ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return file;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /**
- * Creates the {@link Backups} component.
+ * Creates the {@link Backups} component of a store's database, or, with `connection`, of a
+ * database no running store holds (the `keel backup` CLI).
  *
  * @example
  * ```ts
- * const backups = createBackups({ connection: { databaseUrl: process.env.DATABASE_URL }, backupDir: '/var/backups/planner' });
- * await backups.create();
- * await backups.prune();
+ * const backups = createBackups({ store, ...backupsOptionsFromConfig(config) });
+ * service.add(store).add(backups);
  * ```
  */
-export function createBackups(options?: BackupsOptions): Backups {
+export function createBackups(options: BackupsOptions): Backups {
   return new Backups(options);
 }

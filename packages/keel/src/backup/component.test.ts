@@ -1,10 +1,12 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../errors/index.js';
 import { createHttpServer, type HttpServer } from '../http/index.js';
 import { Service } from '../service/index.js';
 import { createStore, type Store } from '../store/index.js';
-import { createTestDatabase, type TestDatabase } from '../testing/index.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { type Backups, createBackups } from './backups.js';
 import { LAST_SUCCESS_METRIC } from './observability.js';
 import { backupAdminRoutes } from './routes.js';
@@ -25,13 +27,13 @@ describe('the backups component', () => {
     database = await createTestDatabase('sqlite');
     service = new Service({ name: 'backup-component-test', logger: pino({ level: 'silent' }) });
     store = createStore<SeedDatabase>({ ...database.options, migrations: seedMigrations });
-    // No store passed: the component finds the service's `store` at start.
-    backups = createBackups({ backupDir: `${database.dataDir}/backups`, intervalMs: HOUR, now: clock.now });
+    backups = createBackups({ store, backupDir: `${database.dataDir}/backups`, intervalMs: HOUR, now: clock.now });
     http = createHttpServer({ port: 0, rateLimit: false, dependsOn: ['backups'] });
     const requireAdmin = async (request: { headers: Record<string, unknown> }): Promise<void> => {
       if (request.headers['x-admin'] !== 'yes') throw new UnauthorizedError('Admins only');
     };
-    http.routes(backupAdminRoutes(backups, { onRequest: requireAdmin }));
+    http.routes(backupAdminRoutes(backups, { guard: requireAdmin }));
+    http.routes(backupAdminRoutes(backups, { guard: requireAdmin, prefix: '/ops' }));
     service.add(http).add(backups).add(store);
     await service.start();
     await seedRows(store.db, 50);
@@ -42,7 +44,7 @@ describe('the backups component', () => {
     await database?.drop();
   });
 
-  it('depends on the store', () => {
+  it('depends on the store it was given', () => {
     expect(backups.name).toBe('backups');
     expect(backups.dependsOn).toEqual(['store']);
   });
@@ -67,11 +69,43 @@ describe('the backups component', () => {
     });
   });
 
+  it('answers 409 while another backup runs', async () => {
+    clock.advance(1000);
+    // Holding the manifest's lock keeps the first backup from finishing until the test lets go.
+    const lock = join(backups.backupDir, 'manifest.json.lock');
+    await writeFile(lock, String(process.pid));
+    const first = backups.create();
+    try {
+      const second = await fetch(`${http.url}/admin/backups`, { method: 'POST', headers: { 'x-admin': 'yes' } });
+      expect(second.status).toBe(409);
+      expect(await second.json()).toMatchObject({
+        type: 'urn:keel:problem:conflict',
+        detail: 'A backup is already running',
+      });
+    } finally {
+      await rm(lock, { force: true });
+    }
+    expect((await first).file).toBe('keel_20250301_000001.db');
+  });
+
+  it('serves the routes under another prefix, documented in OpenAPI', async () => {
+    const listed = await fetch(`${http.url}/ops/backups`, { headers: { 'x-admin': 'yes' } });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { backups: unknown[] }).backups).toHaveLength(2);
+    const document = (await (await fetch(`${http.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>;
+    };
+    const post = document.paths['/admin/backups']?.post;
+    expect(post?.tags).toEqual(['backups admin']);
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '401', '403', '409']));
+    expect(document.paths['/admin/backups']?.get?.tags).toEqual(['backups admin']);
+  });
+
   it('exports the last success as a gauge', async () => {
     const text = await service.metrics.text();
     const line = text.split('\n').find((l) => l.startsWith(`${LAST_SUCCESS_METRIC}{`));
     expect(line).toMatch(/database="keel"/);
-    expect(Number(line?.split(' ').at(-1))).toBe(Date.parse('2025-03-01T00:00:00Z') / 1000);
+    expect(Number(line?.split(' ').at(-1))).toBe(Date.parse('2025-03-01T00:00:01Z') / 1000);
   });
 
   it('reports degraded readiness once the last success is older than twice the interval', async () => {
@@ -83,12 +117,20 @@ describe('the backups component', () => {
     report = await service.health.run();
     expect(report.status).toBe('degraded');
     expect(report.checks.backups).toMatchObject({ status: 'down', critical: false });
-    expect(report.checks.backups?.error).toMatch(/the last backup completed 2025-03-01T00:00:00.000Z/);
+    expect(report.checks.backups?.error).toMatch(/the last backup completed 2025-03-01T00:00:01.000Z/);
     await backups.create();
     expect((await service.health.run()).status).toBe('ok');
   });
 
-  it('requires a guard for the routes', () => {
-    expect(() => backupAdminRoutes(backups, {} as never)).toThrow(expect.objectContaining({ code: 'validation' }));
+  it('requires a guard for the routes, and a path for a prefix (a UsageError)', () => {
+    expect(() => backupAdminRoutes(backups, {} as never)).toThrow(
+      expect.objectContaining({ code: 'usage', message: 'backupsAdminRoutes: guard must be a function' }),
+    );
+    expect(() => backupAdminRoutes(backups, { onRequest: async () => undefined } as never)).toThrow(
+      expect.objectContaining({ code: 'usage' }),
+    );
+    expect(() => backupAdminRoutes(backups, { guard: async () => undefined, prefix: 'admin' })).toThrow(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('prefix must be a path') }),
+    );
   });
 });

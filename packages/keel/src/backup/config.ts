@@ -33,7 +33,14 @@ export const backupConfigSchema = z.object({
   PG_RESTORE_PATH: z.string().min(1).default('pg_restore'),
 });
 
-/** The parsed {@link backupConfigSchema}. */
+/**
+ * The parsed {@link backupConfigSchema}.
+ *
+ * @example
+ * ```ts
+ * const config: BackupConfig = loadConfig(backupConfigSchema);
+ * ```
+ */
 export type BackupConfig = z.output<typeof backupConfigSchema>;
 
 /**

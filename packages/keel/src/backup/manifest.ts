@@ -5,14 +5,7 @@ import { BackupCorruptError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { withFileLock } from './lock.js';
 
-/**
- * The manifest's file name inside the backup folder.
- *
- * @example
- * ```ts
- * const manifest = join(backups.backupDir, MANIFEST_FILE);
- * ```
- */
+/** The manifest's file name inside the backup folder. */
 export const MANIFEST_FILE = 'manifest.json';
 
 const entrySchema = z.object({

@@ -1,22 +1,18 @@
 import { UnavailableError } from '../errors/index.js';
 import type { ComponentContext } from '../service/index.js';
 
-/**
- * The metric holding the last successful backup's completion time (Unix seconds, label `database`).
- *
- * @example
- * ```ts
- * // alert: time() - keel_backup_last_success_timestamp_seconds > 2 * 86400
- * (await metrics.text()).includes(LAST_SUCCESS_METRIC);
- * ```
- */
+/** The gauge holding the last successful backup's completion time (Unix seconds, label `database`). */
 export const LAST_SUCCESS_METRIC = 'keel_backup_last_success_timestamp_seconds';
 
 /** What the metric and the readiness check read from the backups. */
 export interface BackupStatusSource {
-  readonly name: string;
-  readonly source: { database: string };
-  readonly options: { intervalMs: number; now: () => Date };
+  /** The readiness check's name (the component's). */
+  name: string;
+  /** The `database` label. */
+  database: string;
+  /** The expected interval between backups (ms). */
+  intervalMs: number;
+  now: () => Date;
   lastSuccess(): Promise<Date | undefined>;
 }
 
@@ -26,8 +22,8 @@ export interface BackupStatusSource {
  * yet, is older than twice the expected interval.
  */
 export function registerBackupObservability(backups: BackupStatusSource, context: ComponentContext): void {
-  const startedAt = backups.options.now();
-  const database = backups.source.database;
+  const startedAt = backups.now();
+  const { database } = backups;
   const gauge = context.metrics.gauge({
     name: LAST_SUCCESS_METRIC,
     help: 'Unix time of the last successful database backup',
@@ -42,8 +38,8 @@ export function registerBackupObservability(backups: BackupStatusSource, context
     critical: false,
     check: async () => {
       const last = await backups.lastSuccess();
-      const limitMs = 2 * backups.options.intervalMs;
-      const ageMs = backups.options.now().getTime() - (last ?? startedAt).getTime();
+      const limitMs = 2 * backups.intervalMs;
+      const ageMs = backups.now().getTime() - (last ?? startedAt).getTime();
       if (ageMs > limitMs) {
         const what = last ? `the last backup completed ${last.toISOString()}` : 'no backup since start';
         throw new UnavailableError(`${what}, more than ${Math.round(limitMs / 1000)} s ago`);

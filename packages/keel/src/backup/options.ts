@@ -1,17 +1,32 @@
 import { z } from 'zod';
-import { ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
-import type { StoreConnectionOptions } from '../store/index.js';
-import { type RetentionPolicy, resolveRetention } from './retention.js';
-import type { BackupStore } from './source.js';
+import { checkOptions, option } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
+import { Store, type StoreConnectionOptions } from '../store/index.js';
+import { type RetentionPolicy, resolveRetention, retentionSchema } from './retention.js';
 
-/** Options of {@link createBackups}. */
+// Backups copy the whole database, whatever the store's schema type says.
+// biome-ignore lint/suspicious/noExplicitAny: a store of any schema
+type AnyStore = Store<any>;
+
+/**
+ * Options of {@link createBackups}: the database to back up (a `store`, or a `connection` for a
+ * process without a running service), where the files go and how long they are kept.
+ *
+ * @example
+ * ```ts
+ * const options: BackupsOptions = { store, backupDir: '/var/backups/planner', retention: { keepMonthly: 12 } };
+ * ```
+ */
 export interface BackupsOptions {
   /**
-   * The store whose database to back up (its connection is read once it has started).
-   * Default: none; then `connection`, else the service's component named `storeName`, found at start.
+   * The store whose database to back up; its connection is read once it has started, and the
+   * backups component starts after it. Give `store` or `connection`, not both.
    */
-  store?: BackupStore;
-  /** Connection settings of the database to back up, as the store takes them (for the CLI). Default: none. */
+  store?: AnyStore;
+  /**
+   * Connection settings of the database to back up, as the store takes them, for a process
+   * without a running store (the `keel backup` CLI). Give `store` or `connection`, not both.
+   */
   connection?: StoreConnectionOptions;
   /** Folder of the backup files and their `manifest.json`. Default: `./backups`. */
   backupDir?: string;
@@ -29,15 +44,13 @@ export interface BackupsOptions {
   pgRestorePath?: string;
   /** Component name. Default: `backups`. */
   name?: string;
-  /** The store component to find at start when neither `store` nor `connection` is given. Default: `store`. */
-  storeName?: string;
-  /** The clock, for file names and readiness. Default: `() => new Date()`. */
+  /** The clock, for file names (second resolution), pruning and readiness. Default: `() => new Date()`. */
   now?: () => Date;
 }
 
 /** {@link BackupsOptions} with every default filled in. */
 export interface ResolvedBackupsOptions {
-  store: BackupStore | undefined;
+  store: AnyStore | undefined;
   connection: StoreConnectionOptions | undefined;
   backupDir: string;
   retention: RetentionPolicy;
@@ -47,45 +60,59 @@ export interface ResolvedBackupsOptions {
   pgDumpPath: string;
   pgRestorePath: string;
   name: string;
-  storeName: string;
   now: () => Date;
 }
 
-const schema = z.object({
-  backupDir: z.string().min(1).default('./backups'),
-  intervalMs: z.number().int().positive().default(86_400_000),
-  pagesPerStep: z.number().int().min(1).max(0x7fffffff).default(256),
-  busyTimeoutMs: z.number().int().nonnegative().default(5000),
-  pgDumpPath: z.string().min(1).default('pg_dump'),
-  pgRestorePath: z.string().min(1).default('pg_restore'),
-  name: z.string().min(1).default('backups'),
-  storeName: z.string().min(1).default('store'),
-  now: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function').optional(),
-  store: z
-    .object({ name: z.string(), dialect: z.enum(['sqlite', 'postgres']) })
-    .loose()
-    .optional(),
-  connection: z.object({ databaseUrl: z.string().optional(), dataDir: z.string().optional() }).loose().optional(),
-  retention: z.record(z.string(), z.unknown()).optional(),
-});
+/** The connection settings a backup reads (the store's other settings are let through unread). */
+export const connectionSchema = z
+  .object({
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    dataDir: z.string().min(1).optional(),
+    filename: z
+      .string()
+      .min(1)
+      .refine((name) => name !== ':memory:', 'an in-memory database cannot be backed up')
+      .optional(),
+  })
+  .loose();
 
-/** Checks `options` and fills in defaults; throws {@link ValidationError} listing every bad field. */
+const schema = z
+  .object({
+    store: option.instance(Store, 'a Store (createStore)').optional(),
+    connection: connectionSchema.optional(),
+    backupDir: z.string().min(1).default('./backups'),
+    retention: retentionSchema.optional(),
+    intervalMs: option.positiveDurationMs().default(86_400_000),
+    pagesPerStep: option.count().max(0x7fffffff, 'must be at most 2147483647').default(256),
+    busyTimeoutMs: option.durationMs().default(5000),
+    pgDumpPath: z.string().min(1).default('pg_dump'),
+    pgRestorePath: z.string().min(1).default('pg_restore'),
+    name: option.name().default('backups'),
+    now: option.fn<() => Date>().optional(),
+  })
+  .loose();
+
+/** Checks `options` and fills in defaults; throws a {@link UsageError} listing every bad option. */
 export function resolveBackupsOptions(options: BackupsOptions): ResolvedBackupsOptions {
-  const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) throw new ValidationError(zodIssuesToFieldErrors(parsed.error.issues, 'options'));
-  const { data } = parsed;
+  const data = checkOptions('createBackups', schema, options);
+  if (data.store && data.connection) throw new UsageError('createBackups: give store or connection, not both');
+  if (!data.store && !data.connection) {
+    throw new UsageError('createBackups: store is required (or connection, for a process without a running store)');
+  }
   return {
-    store: options.store,
+    store: data.store,
     connection: options.connection,
     backupDir: data.backupDir,
-    retention: resolveRetention(options.retention),
+    retention: resolveRetention(data.retention),
     intervalMs: data.intervalMs,
     pagesPerStep: data.pagesPerStep,
     busyTimeoutMs: data.busyTimeoutMs,
     pgDumpPath: data.pgDumpPath,
     pgRestorePath: data.pgRestorePath,
     name: data.name,
-    storeName: data.storeName,
-    now: options.now ?? (() => new Date()),
+    now: data.now ?? (() => new Date()),
   };
 }

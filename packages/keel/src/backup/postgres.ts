@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
+import { isBookkeepingTable } from '../store/index.js';
 import { BackupCorruptError, BackupFailedError } from './errors.js';
 import { ensureTool } from './pg-tools.js';
 import type { ProgressListener } from './progress.js';
@@ -121,18 +122,20 @@ export async function restorePostgres(
     throw new BackupFailedError(`pg_restore exited with code ${result.code}: ${lastLine(result.stderr)}`);
 }
 
-const BOOKKEEPING = ['keel_migration', 'keel_migration_lock'];
-
-/** True when a user table other than Keel's migration bookkeeping holds a row. */
+/**
+ * True when a table other than Keel's bookkeeping (migration records and locks, jobs, schedules and
+ * their runs: `isBookkeepingTable`) holds a row. A database a service has only started on (migrated,
+ * its schedules recorded) holds no data yet.
+ */
 export async function postgresHoldsData(url: string): Promise<boolean> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ schema: string; name: string }>(
       `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
        WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-         AND table_schema NOT LIKE 'pg_toast%' AND NOT (table_name = ANY($1))`,
-      [BOOKKEEPING],
+         AND table_schema NOT LIKE 'pg_toast%'`,
     );
     for (const { schema, name } of rows) {
+      if (isBookkeepingTable(name)) continue;
       const table = `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
       const found = await client.query(`SELECT 1 FROM ${table} LIMIT 1`);
       if (found.rowCount && found.rowCount > 0) return true;

@@ -48,10 +48,8 @@ describe('applyRetention', () => {
     expect(keep).toEqual([0]);
   });
 
-  it('rejects a bad policy or date with a ValidationError', () => {
-    expect(() => applyRetention([], new Date(), { keepLast: -1 })).toThrow(
-      expect.objectContaining({ code: 'validation' }),
-    );
+  it('rejects a bad policy or date with a UsageError', () => {
+    expect(() => applyRetention([], new Date(), { keepLast: -1 })).toThrow(expect.objectContaining({ code: 'usage' }));
     expect(() => applyRetention([], new Date(), { keepDaily: 1.5 })).toThrow(/retention.keepDaily/);
     expect(() => applyRetention([new Date('nope')], new Date())).toThrow(/timestamps.0/);
     expect(() => applyRetention([], new Date('nope'))).toThrow(/now/);

@@ -1,6 +1,15 @@
-import { ValidationError } from '../errors/index.js';
+import { z } from 'zod';
+import { checkOptions } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
 
-/** How many backups to keep, grandfather-father-son style. */
+/**
+ * How many backups to keep, grandfather-father-son style.
+ *
+ * @example
+ * ```ts
+ * const policy: RetentionPolicy = { keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 12 };
+ * ```
+ */
 export interface RetentionPolicy {
   /** Keep the newest N backups. Default: 7. */
   keepLast: number;
@@ -57,10 +66,12 @@ export function applyRetention(
   now: Date,
   policy: Partial<RetentionPolicy> = {},
 ): RetentionDecision {
-  const rules = resolveRetention(policy);
-  if (Number.isNaN(now.getTime())) throw invalid('now', 'must be a valid date');
+  const rules = resolveRetention(
+    checkOptions('applyRetention', z.object({ retention: retentionSchema }), { retention: policy }).retention,
+  );
+  if (!validDate(now)) throw new UsageError('applyRetention: now must be a valid date');
   timestamps.forEach((t, i) => {
-    if (!(t instanceof Date) || Number.isNaN(t.getTime())) throw invalid(`timestamps.${i}`, 'must be a valid date');
+    if (!validDate(t)) throw new UsageError(`applyRetention: timestamps.${i} must be a valid date`);
   });
   const kept = new Set<number>();
   const newestFirst = timestamps
@@ -87,25 +98,27 @@ export function applyRetention(
   return { keep, prune };
 }
 
-/**
- * A full policy from a partial one, each count checked to be a non-negative integer (else a `ValidationError`).
- *
- * @example
- * ```ts
- * resolveRetention({ keepLast: 3 }); // { keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }
- * ```
- */
+const count = () =>
+  z.number().int('must be a non-negative integer').nonnegative('must be a non-negative integer').optional();
+
+/** A partial {@link RetentionPolicy} as options take it: each count a non-negative integer. */
+export const retentionSchema = z.object({
+  keepLast: count(),
+  keepDaily: count(),
+  keepWeekly: count(),
+  keepMonthly: count(),
+});
+
+/** A full policy from a partial one (already checked against {@link retentionSchema}). */
 export function resolveRetention(policy: Partial<RetentionPolicy> = {}): RetentionPolicy {
   const resolved = { ...defaultRetention };
   for (const key of Object.keys(defaultRetention) as (keyof RetentionPolicy)[]) {
     const value = policy[key];
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 0) throw invalid(`retention.${key}`, 'must be a non-negative integer');
-    resolved[key] = value;
+    if (value !== undefined) resolved[key] = value;
   }
   return resolved;
 }
 
-function invalid(path: string, message: string): ValidationError {
-  return new ValidationError([{ location: 'options', path, message }]);
+function validDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
 }

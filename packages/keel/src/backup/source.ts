@@ -1,61 +1,62 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { ValidationError } from '../errors/index.js';
-import type { OpenedDialect, StoreConnectionOptions, StoreDialect } from '../store/index.js';
+import { UsageError } from '../errors/index.js';
+import type { Store, StoreConnectionOptions } from '../store/index.js';
 import { safeDatabaseName } from './names.js';
 
-/** What a backup copies or a restore replaces: a SQLite file or a PostgreSQL database. */
+/**
+ * What a backup copies or a restore replaces: a SQLite file or a PostgreSQL database.
+ *
+ * @example
+ * ```ts
+ * const { dialect, database }: DatabaseLocation = backups.source; // 'sqlite', 'keel'
+ * ```
+ */
 export type DatabaseLocation =
   | { dialect: 'sqlite'; path: string; database: string }
   | { dialect: 'postgres'; url: string; database: string };
 
-/** The part of a `Store` a backup needs: its name, dialect and open connection. */
-export interface BackupStore {
-  readonly name: string;
-  readonly dialect: StoreDialect;
-  readonly connection: OpenedDialect;
-}
-
-/** Where the database that `options` select lives (the store's defaults: `./data/keel.db`). */
-export function locationFromConnection(options: StoreConnectionOptions, path = 'connection'): DatabaseLocation {
-  if (options.databaseUrl) return postgresLocation(options.databaseUrl, `${path}.databaseUrl`);
+/**
+ * Where the database that `options` select lives (the store's defaults: `./data/keel.db`). `what`
+ * and `path` name the option in the {@link UsageError} for a database that cannot be backed up.
+ */
+export function locationFromConnection(
+  options: StoreConnectionOptions,
+  what = 'createBackups',
+  path = 'connection',
+): DatabaseLocation {
+  if (options.databaseUrl) return postgresLocation(options.databaseUrl, what, `${path}.databaseUrl`);
   const filename = options.filename ?? 'keel.db';
   if (filename === ':memory:') {
-    throw new ValidationError([
-      { location: 'options', path: `${path}.filename`, message: 'an in-memory database cannot be backed up' },
-    ]);
+    throw new UsageError(`${what}: ${path}.filename an in-memory database cannot be backed up`);
   }
   const file = join(options.dataDir ?? './data', filename);
   return { dialect: 'sqlite', path: file, database: safeDatabaseName(basename(file, extname(file))) };
 }
 
-/** Where a started store's database lives. */
-export function locationFromStore(store: BackupStore): DatabaseLocation {
+/** Where a started store's database lives (the store throws `UnavailableError` before it has started). */
+export function locationFromStore(store: Pick<Store<unknown>, 'name' | 'connection'>): DatabaseLocation {
   const { connection } = store;
   if (connection.dialect === 'postgres') {
     const url = connection.pool?.options.connectionString;
-    if (!url) {
-      throw new ValidationError([
-        { location: 'options', path: 'store', message: 'the store has no PostgreSQL connection string' },
-      ]);
-    }
-    return postgresLocation(url, 'store');
+    if (!url) throw new UsageError(`createBackups: store "${store.name}" has no PostgreSQL connection string`);
+    return postgresLocation(url, 'createBackups', 'store');
   }
   return locationFromConnection(
     { dataDir: dirname(connection.location), filename: basename(connection.location) },
+    'createBackups',
     'store',
   );
 }
 
-function postgresLocation(url: string, path: string): DatabaseLocation {
-  let parsed: URL;
+function postgresLocation(url: string, what: string, path: string): DatabaseLocation {
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ValidationError([{ location: 'options', path, message: 'must be a postgres:// URL' }]);
+    parsed = undefined;
   }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
-    throw new ValidationError([{ location: 'options', path, message: 'must be a postgres:// URL' }]);
-  }
+  if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol))
+    throw new UsageError(`${what}: ${path} must be a postgres:// URL`);
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
   return { dialect: 'postgres', url, database: safeDatabaseName(name) };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/index.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { createBackups } from './backups.js';
 import { backupSqlite } from './sqlite.js';
 
@@ -36,8 +36,16 @@ describe('SQLite backup in a worker thread', () => {
     });
     const progress: { done: number; total: number | undefined }[] = [];
     const delay = monitorEventLoopDelay({ resolution: 5 });
+    let turns = 0;
+    let copying = true;
+    const turn = (): void => {
+      turns += 1;
+      if (copying) setImmediate(turn);
+    };
     delay.enable();
+    setImmediate(turn);
     const entry = await backups.create({ onProgress: ({ done, total }) => progress.push({ done, total }) });
+    copying = false;
     delay.disable();
     expect(progress.length).toBeGreaterThan(20);
     expect(progress.at(-1)).toEqual({ done: progress.at(-1)!.total, total: expect.any(Number) });
@@ -53,8 +61,11 @@ describe('SQLite backup in a worker thread', () => {
     } finally {
       copy.close();
     }
-    // Nothing of the copy runs on this thread; a generous bound for a shared machine.
-    expect(delay.max / 1e6).toBeLessThan(250);
+    // Nothing of the copy runs on this thread: the loop kept turning between the progress messages.
+    // The worst event-loop delay is printed, not asserted (shared machines are noisy); 1 s bounds a hang.
+    console.log(`SQLite backup in a worker: worst event-loop delay ${(delay.max / 1e6).toFixed(1)} ms`);
+    expect(turns).toBeGreaterThan(progress.length / 2);
+    expect(delay.max / 1e6).toBeLessThan(1000);
   });
 
   it('aborts through the signal and removes the partial file', async () => {

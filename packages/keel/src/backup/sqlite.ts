@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { isBookkeepingTable } from '../store/index.js';
 import { BackupCorruptError, BackupFailedError } from './errors.js';
 import type { ProgressListener } from './progress.js';
 import type { CopyMessage, CopyRequest } from './sqlite-copy-worker.js';
@@ -129,10 +130,10 @@ export function checkSqliteIntegrity(path: string, label = path): void {
   }
 }
 
-// Keel's own migration bookkeeping does not make a database "hold data".
-const BOOKKEEPING = new Set(['keel_migration', 'keel_migration_lock']);
-
-/** True when the SQLite file exists and a table other than Keel's migration bookkeeping holds a row. */
+/**
+ * True when the SQLite file exists and a table other than Keel's bookkeeping (migration records and
+ * locks, jobs, schedules and their runs: `isBookkeepingTable`) holds a row.
+ */
 export async function sqliteHoldsData(path: string): Promise<boolean> {
   if (!existsSync(path) || (await stat(path)).size === 0) return false;
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -142,7 +143,7 @@ export async function sqliteHoldsData(path: string): Promise<boolean> {
       .all() as { name: string }[];
     return tables.some(
       ({ name }) =>
-        !BOOKKEEPING.has(name) &&
+        !isBookkeepingTable(name) &&
         db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== undefined,
     );
   } finally {

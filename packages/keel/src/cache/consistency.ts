@@ -1,4 +1,5 @@
-import type { CacheConsistency } from './options.js';
+import { UsageError } from '../errors/index.js';
+import type { CacheConsistency, NamespaceOptions } from './options.js';
 
 /** Which namespaces are strict (not served from memory while instances may miss each other's writes). */
 export class NamespaceConsistency {
@@ -21,13 +22,12 @@ export class NamespaceConsistency {
     return this.byNamespace.get(namespace) ?? this.fallback;
   }
 
-  /** True when `namespace` was declared (in the options or by `add`). */
-  declared(namespace: string): boolean {
-    return this.byNamespace.has(namespace);
-  }
-
-  /** Declares a namespace; `mode` undefined takes the cache's. */
-  add(namespace: string, mode: CacheConsistency | undefined): void {
-    this.byNamespace.set(namespace, mode ?? this.fallback);
+  /** Declares namespaces (validated); one already declared (in the options or before) is a `UsageError`. */
+  declare(what: string, namespaces: Record<string, NamespaceOptions>): void {
+    const taken = Object.keys(namespaces).filter((namespace) => this.byNamespace.has(namespace));
+    if (taken.length > 0) throw new UsageError(`${what}: namespace ${taken.join(', ')} is already declared`);
+    for (const [namespace, entry] of Object.entries(namespaces)) {
+      this.byNamespace.set(namespace, entry.consistency ?? this.fallback);
+    }
   }
 }

@@ -5,8 +5,15 @@ import type { LeaseClaim, LoadLeases } from './load-leases.js';
 import type { CacheEntryOptions } from './options.js';
 import type { CacheParts } from './setup.js';
 
-/** Computes a value on a miss. It may return `null`, never `undefined`. */
-export type Loader<T> = () => T | Promise<T>;
+/**
+ * Computes a value on a miss. It may return `null`, never `undefined` (a `UsageError`).
+ *
+ * @example
+ * ```ts
+ * const loadUser: CacheLoader<User | null> = () => db.findUser(id);
+ * ```
+ */
+export type CacheLoader<T> = () => T | Promise<T>;
 
 /**
  * A `getOrSet` through bentocache whose loader runs under the key's cross-instance lease
@@ -18,7 +25,7 @@ export async function getOrSetLeased<T>(
   parts: CacheParts,
   key: string,
   fullKey: string,
-  loader: Loader<T>,
+  loader: CacheLoader<T>,
   options: CacheEntryOptions | undefined,
 ): Promise<T> {
   const factory = (ctx: GetSetFactoryContext) => load(parts, fullKey, loader, ctx);
@@ -46,7 +53,12 @@ export async function getOrSetLeased<T>(
  * Runs the loader under this key's cross-instance lease, or waits for the instance that holds it and
  * takes its value. The lease ends when bentocache writes the value to Redis.
  */
-async function load<T>(parts: CacheParts, fullKey: string, loader: Loader<T>, ctx: GetSetFactoryContext): Promise<T> {
+async function load<T>(
+  parts: CacheParts,
+  fullKey: string,
+  loader: CacheLoader<T>,
+  ctx: GetSetFactoryContext,
+): Promise<T> {
   const leases = parts.leases;
   if (!leases || parts.outage.degraded) return loader();
   const deadline = Date.now() + parts.options.lockWaitMs;
@@ -74,7 +86,7 @@ async function load<T>(parts: CacheParts, fullKey: string, loader: Loader<T>, ct
   }
 }
 
-async function loadLeased<T>(leases: LoadLeases, fullKey: string, loader: Loader<T>): Promise<T> {
+async function loadLeased<T>(leases: LoadLeases, fullKey: string, loader: CacheLoader<T>): Promise<T> {
   let value: T;
   try {
     value = await loader();

@@ -1,6 +1,38 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HealthRegistry } from '../health/index.js';
+import { MetricsRegistry } from '../metrics/index.js';
+import type { ComponentContext } from '../service/index.js';
+import { eventually } from '../testing/eventually.js';
 import { cacheable, createCache } from './index.js';
+
+/** A loader whose calls the test answers: `next()` is the value each call resolves with once `release()` is called. */
+function gatedLoader<T>(value: () => T) {
+  const pending: (() => void)[] = [];
+  let calls = 0;
+  const loader = () =>
+    new Promise<T>((resolve) => {
+      calls += 1;
+      pending.push(() => resolve(value()));
+    });
+  return {
+    loader,
+    calls: () => calls,
+    release: () => {
+      for (const resolve of pending.splice(0)) resolve();
+    },
+  };
+}
+
+// bentocache reads `Date.now()` for an entry's ttl (it takes no clock to inject): only `Date` is faked, so
+// a ttl passes at once while its timers (soft and hard timeouts) keep running for real. The end of grace
+// cannot be faked: the memory tier's LRU (lru-cache) drops an entry on `performance.now()`, captured at import.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('memory-only cache', () => {
   it('gets, sets, deletes and clears by namespace', async () => {
@@ -17,79 +49,74 @@ describe('memory-only cache', () => {
     expect(await cache.get('null')).toBeNull();
   });
 
+  it('expires a value after its ttl', async () => {
+    const cache = createCache({ prefix: 'mem-ttl', graceMs: 0 });
+    await cache.set('k', 1, { ttlMs: 1000 });
+    vi.advanceTimersByTime(999);
+    expect(await cache.get('k')).toBe(1);
+    vi.advanceTimersByTime(2);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.getOrSet('k', () => 2)).toBe(2);
+  });
+
   it('serves an expired value at once and refreshes it in the background', async () => {
-    const cache = createCache({ prefix: 'mem-swr', grace: 60_000 });
+    const cache = createCache({ prefix: 'mem-swr', graceMs: 60_000 });
     let version = 1;
-    const loader = async () => {
-      await sleep(30);
-      return version;
-    };
-    expect(await cache.getOrSet('k', loader, { ttl: 20 })).toBe(1);
-    await sleep(30);
+    const gate = gatedLoader(() => version);
+    const first = cache.getOrSet('k', gate.loader, { ttlMs: 20 });
+    await eventually(() => gate.calls() === 1);
+    gate.release();
+    expect(await first).toBe(1);
+    vi.advanceTimersByTime(30);
     version = 2;
-    const started = performance.now();
-    expect(await cache.getOrSet('k', loader, { ttl: 20 })).toBe(1);
-    expect(performance.now() - started).toBeLessThan(20);
-    await sleep(60);
-    expect(await cache.getOrSet('k', loader, { ttl: 10_000 })).toBe(2);
+    // The refresh's loader has not answered: the expired value is what this call gets.
+    expect(await cache.getOrSet('k', gate.loader, { ttlMs: 20 })).toBe(1);
+    expect(gate.calls()).toBe(2);
+    gate.release();
+    await eventually(async () => (await cache.get('k')) === 2);
+    expect(await cache.getOrSet('k', gate.loader, { ttlMs: 10_000 })).toBe(2);
+    expect(gate.calls()).toBe(2);
   });
 
   it('serves the graced value when the loader fails, and throws the loader error without one', async () => {
-    const cache = createCache({ prefix: 'mem-fail', grace: 60_000, timeout: 1000 });
-    expect(await cache.getOrSet('k', () => 'good', { ttl: 10 })).toBe('good');
-    await sleep(20);
-    expect(
-      await cache.getOrSet(
-        'k',
-        () => {
-          throw new Error('database down');
-        },
-        { ttl: 10 },
-      ),
-    ).toBe('good');
-    await expect(
-      cache.getOrSet('other', () => {
-        throw new Error('database down');
-      }),
-    ).rejects.toThrow('database down');
+    const cache = createCache({ prefix: 'mem-fail', graceMs: 60_000, timeoutMs: 1000 });
+    expect(await cache.getOrSet('k', () => 'good', { ttlMs: 10 })).toBe('good');
+    vi.advanceTimersByTime(20);
+    const failing = () => {
+      throw new Error('database down');
+    };
+    expect(await cache.getOrSet('k', failing, { ttlMs: 10 })).toBe('good');
+    await expect(cache.getOrSet('other', failing)).rejects.toThrow('database down');
   });
 
   it('answers from grace when the loader is slower than the soft timeout', async () => {
-    const cache = createCache({ prefix: 'mem-soft', grace: 60_000 });
-    expect(await cache.getOrSet('k', () => 'old', { ttl: 10 })).toBe('old');
-    await sleep(20);
+    const cache = createCache({ prefix: 'mem-soft', graceMs: 60_000 });
+    expect(await cache.getOrSet('k', () => 'old', { ttlMs: 10 })).toBe('old');
+    vi.advanceTimersByTime(20);
+    const slow = gatedLoader(() => 'new');
+    // The loader answers only when released: this call returns after the 50 ms soft timeout, with 'old'.
     const started = performance.now();
-    const slow = async () => {
-      await sleep(300);
-      return 'new';
-    };
-    expect(await cache.getOrSet('k', slow, { ttl: 10_000, timeout: 50 })).toBe('old');
-    expect(performance.now() - started).toBeLessThan(200);
-    await sleep(350);
-    expect(await cache.get('k')).toBe('new');
+    expect(await cache.getOrSet('k', slow.loader, { ttlMs: 10_000, timeoutMs: 50 })).toBe('old');
+    console.log(`soft timeout 50 ms: answered from grace after ${Math.round(performance.now() - started)} ms`);
+    slow.release();
+    await eventually(async () => (await cache.get('k')) === 'new');
   });
 
   it('fails with a TimeoutError past the hard timeout when there is nothing to serve', async () => {
     const cache = createCache({ prefix: 'mem-hard' });
-    await expect(
-      cache.getOrSet(
-        'k',
-        async () => {
-          await sleep(200);
-          return 1;
-        },
-        { hardTimeout: 30 },
-      ),
-    ).rejects.toMatchObject({ code: 'timeout' });
+    const never = gatedLoader(() => 1);
+    await expect(cache.getOrSet('k', never.loader, { hardTimeoutMs: 30 })).rejects.toMatchObject({ code: 'timeout' });
+    never.release();
   });
 
   it('invalidates by tag, even with grace on', async () => {
-    const cache = createCache({ prefix: 'mem-tags', grace: 60_000 });
+    const cache = createCache({ prefix: 'mem-tags', graceMs: 60_000 });
     let version = 1;
     const options = { tags: ['user-1'], namespace: 'events' };
     expect(await cache.getOrSet('list', () => version, options)).toBe(1);
     version = 2;
-    await sleep(2);
+    // bentocache compares an entry's creation and the tag's invalidation in whole ms.
+    vi.advanceTimersByTime(2);
     await cache.deleteByTag(['user-1']);
     expect(await cache.getOrSet('list', () => version, options)).toBe(2);
   });
@@ -109,21 +136,17 @@ describe('memory-only cache', () => {
         return `user ${id}`;
       }
     }
-    // Applied by hand: the test runner's transform has no decorator support; tsc emits the same call.
     const decorate = cacheable<Users, [string], string>(() => cache, {
       namespace: 'decorated',
       key: (id: string) => id,
       tags: (id: string) => [`u-${id}`],
     });
-    const context = { kind: 'method', name: 'find', static: false, private: false } as ClassMethodDecoratorContext<
-      Users,
-      (this: Users, id: string) => Promise<string>
-    >;
-    Users.prototype.find = decorate(Users.prototype.find, context);
+    Users.prototype.find = decorate(Users.prototype.find, methodContext('find'));
     const users = new Users();
     expect(await users.find('1')).toBe('user 1');
     expect(await users.find('1')).toBe('user 1');
     expect(users.loads).toBe(1);
+    vi.advanceTimersByTime(2);
     await cache.deleteByTag(['u-1']);
     expect(await users.find('1')).toBe('user 1');
     expect(users.loads).toBe(2);
@@ -141,3 +164,110 @@ describe('memory-only cache', () => {
     expect(namespaces.one?.memoryBytes).toBeGreaterThan(100);
   });
 });
+
+describe('cached functions cannot share keys by accident', () => {
+  it('refuses cached() without a key or a name, when it is defined', () => {
+    const cache = createCache({ prefix: 'mem-cached-key' });
+    expect(() => cache.cached((id: string) => id, {} as never)).toThrowError(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('needs a key function or a name') }),
+    );
+  });
+
+  it('keeps two inline arrows with the same arguments apart once each has a name', async () => {
+    const cache = createCache({ prefix: 'mem-arrows' });
+    // Two anonymous arrows: keyed on `fn.name` and the arguments, both would have been `:["1"]`.
+    const owner = cache.cached(async (id: string) => `owner of ${id}`, { name: 'event-owner' });
+    const title = cache.cached(async (id: string) => `title of ${id}`, { name: 'event-title' });
+    expect(await owner('1')).toBe('owner of 1');
+    expect(await title('1')).toBe('title of 1');
+    expect(await owner('1')).toBe('owner of 1');
+  });
+
+  it('refuses a second cached function with the same name', () => {
+    const cache = createCache({ prefix: 'mem-same-name' });
+    cache.cached(async (id: string) => id, { name: 'lookup' });
+    expect(() => cache.cached(async (id: string) => id, { name: 'lookup' })).toThrowError(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('"lookup" is already used') }),
+    );
+  });
+
+  it('refuses @cacheable without a key or a name when the class is defined', () => {
+    const cache = createCache({ prefix: 'mem-cacheable-key' });
+    expect(() => cacheable(cache, { namespace: 'users' } as never)).toThrowError(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('@cacheable') }),
+    );
+  });
+
+  it('keeps Users.find and Teams.find apart', async () => {
+    const cache = createCache({ prefix: 'mem-find' });
+    class Users {
+      async find(id: string): Promise<string> {
+        return `user ${id}`;
+      }
+    }
+    class Teams {
+      async find(id: string): Promise<string> {
+        return `team ${id}`;
+      }
+    }
+    Users.prototype.find = cacheable<Users, [string], string>(cache, { name: 'users.find' })(
+      Users.prototype.find,
+      methodContext('find'),
+    );
+    Teams.prototype.find = cacheable<Teams, [string], string>(cache, { name: 'teams.find' })(
+      Teams.prototype.find,
+      methodContext('find'),
+    );
+    expect(await new Users().find('7')).toBe('user 7');
+    expect(await new Teams().find('7')).toBe('team 7');
+    expect(await new Users().find('7')).toBe('user 7');
+  });
+
+  it('refuses two @cacheable methods with one name in one cache, on the first call of the second', async () => {
+    const cache = createCache({ prefix: 'mem-find-same' });
+    const one = cacheable<unknown, [string], string>(cache, { name: 'find' })(async (id) => id, methodContext('find'));
+    const two = cacheable<unknown, [string], string>(cache, { name: 'find' })(async (id) => id, methodContext('find'));
+    expect(await one.call(undefined, '1')).toBe('1');
+    await expect(two.call(undefined, '1')).rejects.toMatchObject({ code: 'usage' });
+  });
+});
+
+describe('addNamespaces', () => {
+  it('declares namespaces before start, and refuses a duplicate and a call after start', async () => {
+    const cache = createCache({ prefix: 'mem-ns', namespaces: { users: { consistency: 'strict' } } });
+    cache.addNamespaces({ flags: { consistency: 'eventual' }, events: {} });
+    expect(cache.consistencyOf('flags')).toBe('eventual');
+    expect(cache.consistencyOf('events')).toBe('strict');
+    expect(() => cache.addNamespaces({ users: { consistency: 'eventual' } })).toThrowError(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('users is already declared') }),
+    );
+    expect(() => cache.addNamespaces({ flags: {} })).toThrowError(expect.objectContaining({ code: 'usage' }));
+    expect(() => cache.addNamespaces({ 'a:b': {} })).toThrowError(expect.objectContaining({ code: 'usage' }));
+    expect(() => cache.addNamespaces({ x: { consistency: 'sometimes' as never } })).toThrowError(
+      expect.objectContaining({ code: 'usage' }),
+    );
+    await cache.start(context());
+    try {
+      expect(() => cache.addNamespaces({ late: {} })).toThrowError(
+        expect.objectContaining({ code: 'usage', message: expect.stringContaining('has started') }),
+      );
+      expect(cache.consistencyOf('late')).toBe('strict');
+    } finally {
+      await cache.stop();
+    }
+  });
+});
+
+/** A method decorator's context, applied by hand: the test runner's transform has no decorator support; tsc emits the same call. */
+function methodContext(name: string): never {
+  return { kind: 'method', name, static: false, private: false } as never;
+}
+
+function context(): ComponentContext {
+  return {
+    logger: pino({ enabled: false }),
+    metrics: new MetricsRegistry({ defaultMetrics: false }),
+    health: new HealthRegistry(),
+    state: () => 'running',
+  };
+}

@@ -43,7 +43,13 @@ export interface CacheOptions {
   prefix?: string;
   /** How long a value is fresh. Default: 300000 (5 minutes). */
   ttlMs?: number;
-  /** How long an expired value is kept to be served while it refreshes or when its loader fails; `0` turns grace off. Default: 3600000 (1 hour). */
+  /**
+   * How long after its write a value is kept, so that once expired (past `ttlMs`) it is served while
+   * it refreshes or when its loader fails. Counted from the write, like `ttlMs` (bentocache's grace):
+   * with grace on, a value is dropped `graceMs` after its write even when its `ttlMs` is longer, so
+   * keep it above `ttlMs`. `0` turns grace off.
+   * Default: 3600000 (1 hour).
+   */
   graceMs?: number;
   /** After a loader failed and a graced value was served, how long before the loader is tried again. Default: 10000. */
   graceBackoffMs?: number;

@@ -11,12 +11,12 @@ export interface RedisClients {
   publisher: Redis;
   /** Pub/sub subscriptions; queues its SUBSCRIBE until connected and resubscribes after reconnecting. */
   subscriber: Redis;
-  /** Fail the command and publisher connections' commands once Redis stops answering for `commandTimeout`. */
+  /** Fail the command and publisher connections' commands once Redis stops answering for `commandTimeoutMs`. */
   watchdogs: CommandWatchdog[];
 }
 
 /** Opens the cache's Redis connections; the command connection is connected lazily by `connect`. */
-export function createRedisClients(url: string, commandTimeout: number): RedisClients {
+export function createRedisClients(url: string, commandTimeoutMs: number): RedisClients {
   const base: RedisOptions = {
     lazyConnect: true,
     connectTimeout: 1000,
@@ -42,7 +42,7 @@ export function createRedisClients(url: string, commandTimeout: number): RedisCl
     publisher,
     subscriber: new Client(url, { ...base, connectionName: 'keel-cache-sub', autoResubscribe: true }),
     // One timer per connection instead of ioredis's `commandTimeout`, which arms one per command.
-    watchdogs: [new CommandWatchdog(command, commandTimeout), new CommandWatchdog(publisher, commandTimeout)],
+    watchdogs: [new CommandWatchdog(command, commandTimeoutMs), new CommandWatchdog(publisher, commandTimeoutMs)],
   };
 }
 

@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 
-/** What Redis reports about itself. */
+/**
+ * What Redis reports about itself, part of {@link RedisTierStats}.
+ *
+ * @example
+ * ```ts
+ * const { redis } = await cache.stats();
+ * if (redis && redis.status !== 'down') console.log(redis.usedMemoryBytes, redis.keyCount);
+ * ```
+ */
 export interface RedisStats {
   /** `used_memory` in bytes. */
   usedMemoryBytes: number;

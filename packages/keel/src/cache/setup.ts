@@ -65,7 +65,8 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
         outage.bypass(),
       )
     : undefined;
-  const peers = clients && pubsub ? new RecoveredPeers(clients.command, pubsub, o.prefix, () => outage.degraded) : undefined;
+  const peers =
+    clients && pubsub ? new RecoveredPeers(clients.command, pubsub, o.prefix, () => outage.degraded) : undefined;
   if (clients && pubsub && leases) {
     store.useL2Layer(redisTier(clients.command, o.prefix, outage, leases)).useBus(redisBus(pubsub));
   }

@@ -40,7 +40,6 @@ function strict<S extends Record<string, z.ZodType>>(shape: S) {
         const names = issue.keys.map((key) => (RENAMED[key] ? `${key} (renamed ${RENAMED[key]})` : key));
         return `has unknown option${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
       }
-      if (issue.code === 'invalid_type') return 'must be an object';
       return undefined;
     },
   });
@@ -54,11 +53,22 @@ const namespaceOptions = strict({ consistency: consistency.optional() });
 const namespaceRecord = z.record(name, namespaceOptions, 'must be an object of namespace options');
 const tagList = z.array(name, 'must be an array of tags');
 
+function isRedisUrl(value: string): boolean {
+  if (!/^rediss?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A `redis://` or `rediss://` URL with a host: the `redisUrl` option and `REDIS_URL`. */
+export const redisUrl = z
+  .string('must be a string')
+  .refine(isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+
 const cacheOptionsSchema = strict({
-  redisUrl: z
-    .string('must be a string')
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-    .optional(),
+  redisUrl: redisUrl.optional(),
   prefix: name.optional(),
   ttlMs: option.positiveDurationMs().optional(),
   graceMs: option.durationMs().optional(),
@@ -134,16 +144,28 @@ const entrySchema = strict({
   tags: tagList.optional(),
 });
 const keySchema = strict({ namespace: name.optional() });
+const namespaceArgument = strict({ namespace: name });
+const tagsArgument = strict({ tags: tagList.min(1, 'must list at least one tag') });
 const EMPTY: CacheEntryOptions = Object.freeze({});
+
+/**
+ * Per-call options run on every cache hit: the schema is parsed without parse parameters first (zod's
+ * compiled fast path, about 6 times faster than `checkOptions`' parse); only bad options go through
+ * `checkOptions`, which words the `UsageError`. Same schema, same rules.
+ */
+function checkPerCall<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : checkOptions(what, schema, value);
+}
 
 /** The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path). */
 export function checkEntryOptions(what: string, options: CacheEntryOptions | undefined): CacheEntryOptions {
-  return options === undefined ? EMPTY : checkOptions(what, entrySchema, options);
+  return options === undefined ? EMPTY : checkPerCall(what, entrySchema, options);
 }
 
 /** The per-call options of `get` and `delete`. */
 export function checkKeyOptions(what: string, options: CacheKeyOptions | undefined): CacheKeyOptions {
-  return options === undefined ? EMPTY : checkOptions(what, keySchema, options);
+  return options === undefined ? EMPTY : checkPerCall(what, keySchema, options);
 }
 
 /**
@@ -167,13 +189,28 @@ export function checkFunction<F>(what: string, argument: string, value: F): F {
 export function checkNamespace(what: string, namespace: unknown): string {
   return checkOptions(what, namespaceArgument, { namespace }).namespace;
 }
-const namespaceArgument = strict({ namespace: name });
 
 /** Throws a `UsageError` unless `tags` is a non-empty list of valid tags. */
 export function checkTags(what: string, tags: unknown): string[] {
   return checkOptions(what, tagsArgument, { tags }).tags;
 }
-const tagsArgument = strict({ tags: tagList.min(1, 'must list at least one tag') });
+
+const cachedSchema = strict({
+  ...entrySchema.shape,
+  name: option.name().optional(),
+  key: option.fn<(...args: never[]) => string>().optional(),
+  tags: z
+    .union([tagList, option.fn<(...args: never[]) => readonly string[]>()], 'must be tags or a function')
+    .optional(),
+}).refine(
+  (o) => o.key !== undefined || o.name !== undefined,
+  'needs a key function or a name: keys made of the function name and arguments let two functions collide',
+);
+
+/** Validates the options of `cache.cached()` and `@cacheable` (at definition time). */
+export function checkCachedOptions(what: string, options: unknown): z.output<typeof cachedSchema> {
+  return checkOptions(what, cachedSchema, options ?? null);
+}
 
 const warmUpSchema = strict({ name, run: option.fn<() => Promise<void>>() });
 

@@ -8,10 +8,11 @@ import {
   createBackups,
   type RetentionPolicy,
 } from '../backup/index.js';
+import { parseBackupFileName } from '../backup/names.js';
 import { baseConfigSchema, loadConfig } from '../config/index.js';
-import { ValidationError } from '../errors/index.js';
 import type { StoreConnectionOptions } from '../store/index.js';
 import type { CliCommand, CliIo } from './command.js';
+import { CliArgumentError } from './errors.js';
 import { progressBar } from './progress-bar.js';
 
 const usage = `Usage: keel backup <create|list|verify|restore|prune> [options]
@@ -53,8 +54,7 @@ export const backupCommand: CliCommand = {
       return sub === undefined ? 2 : 0;
     }
     const run = subcommands[sub];
-    if (!run)
-      throw usageError('subcommand', `unknown subcommand "${sub}"; expected create, list, verify, restore or prune`);
+    if (!run) throw usageError(`unknown subcommand "${sub}"; expected create, list, verify, restore or prune`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(usage);
       return 0;
@@ -87,7 +87,7 @@ const subcommands: Record<string, Subcommand> = {
   verify: async (args, io) => {
     const { values, positionals } = parse(args, { all: { type: 'boolean' } }, 1);
     const backups = open(io);
-    const files = values.all ? (await backups.list()).map((e) => e.file) : [positionals[0] ?? 'latest'];
+    const files = values.all ? (await backups.list()).map((e) => e.file) : [backupName(positionals[0] ?? 'latest')];
     for (const file of files) {
       const result = await backups.verify(file);
       io.stdout.write(`ok ${result.file} (${result.checks.join(', ')})\n`);
@@ -97,13 +97,15 @@ const subcommands: Record<string, Subcommand> = {
   restore: async (args, io) => {
     const { values, positionals } = parse(args, { target: { type: 'string' }, force: { type: 'boolean' } }, 1);
     const file = positionals[0];
-    if (!file) throw usageError('file', 'name the backup to restore, or "latest"');
+    if (!file) throw usageError('name the backup to restore, or "latest"');
+    backupName(file);
+    const target = values.target === undefined ? undefined : targetFrom(values.target, io);
     const backups = open(io);
     const bar = progressBar(io, 'restore');
     try {
       const result = await backups.restore(file, {
         force: values.force === true,
-        ...(values.target ? { target: targetFrom(values.target, io) } : {}),
+        ...(target ? { target } : {}),
         ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
       });
       bar.stop();
@@ -134,7 +136,7 @@ const subcommands: Record<string, Subcommand> = {
     ] as const) {
       const raw = values[flag];
       if (raw === undefined) continue;
-      if (!/^\d+$/.test(raw)) throw usageError(flag, 'must be a non-negative integer');
+      if (!/^\d+$/.test(raw)) throw usageError('must be a non-negative integer');
       retention[key] = Number(raw);
     }
     const dryRun = values['dry-run'] === true;
@@ -152,10 +154,10 @@ function parse<O extends Options>(args: string[], options: O, maxPositionals: nu
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError('arguments', (error as Error).message);
+    throw usageError((error as Error).message);
   }
   if (parsed.positionals.length > maxPositionals) {
-    throw usageError('arguments', `unexpected argument "${parsed.positionals[maxPositionals]}"`);
+    throw usageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
   }
   return parsed;
 }
@@ -175,11 +177,23 @@ function open(io: CliIo) {
 }
 
 function targetFrom(value: string, io: CliIo): StoreConnectionOptions {
-  if (/^postgres(ql)?:\/\//.test(value)) return { databaseUrl: value };
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    if (!URL.canParse(value)) throw usageError('--target must be a postgres:// URL or a SQLite file');
+    return { databaseUrl: value };
+  }
+  if (value === '' || basename(value) === ':memory:') throw usageError('--target must name a SQLite file');
   const path = resolve(io.cwd, value);
   return { dataDir: dirname(path), filename: basename(path) };
 }
 
-function usageError(path: string, message: string): ValidationError {
-  return new ValidationError([{ location: 'arguments', path, message }], `${message} (see keel backup --help)`);
+// "latest" or a backup's own file name, never a path.
+function backupName(file: string): string {
+  if (file !== 'latest' && !parseBackupFileName(file)) {
+    throw usageError(`"${file}" is not a backup: name one like keel_20250131_020304.db, or "latest"`);
+  }
+  return file;
+}
+
+function usageError(message: string): CliArgumentError {
+  return new CliArgumentError(`${message} (see keel backup --help)`);
 }

@@ -1,4 +1,6 @@
+import { BACKUP_CORRUPT, BACKUP_TOOL_MISSING } from '../backup/errors.js';
 import { type ErrorCode, isKeelError } from '../errors/index.js';
+import { CliArgumentError } from './errors.js';
 
 /** The `keel` CLI's exit codes. */
 export const exitCodes = {
@@ -20,14 +22,17 @@ export const exitCodes = {
 const byCode: Partial<Record<ErrorCode, number>> = {
   validation: exitCodes.usage,
   config: exitCodes.usage,
+  // The CLI hands the user's arguments on (a --target of the wrong dialect): a misuse is their input.
+  usage: exitCodes.usage,
   not_found: exitCodes.notFound,
   conflict: exitCodes.refused,
-  backup_corrupt: exitCodes.corrupt,
-  backup_tool_missing: exitCodes.toolMissing,
+  [BACKUP_CORRUPT]: exitCodes.corrupt,
+  [BACKUP_TOOL_MISSING]: exitCodes.toolMissing,
 };
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof CliArgumentError) return exitCodes.usage;
   return isKeelError(error) ? (byCode[error.code] ?? exitCodes.failed) : exitCodes.failed;
 }
 

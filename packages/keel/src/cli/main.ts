@@ -1,6 +1,7 @@
 import { isKeelError } from '../errors/index.js';
 import { backupCommand } from './backup-command.js';
 import type { CliCommand, CliIo } from './command.js';
+import { CliArgumentError } from './errors.js';
 import { exitCodeFor, exitCodes, oneLine } from './exit-codes.js';
 
 // Every top-level command; later capabilities (e.g. schedule) add theirs here.
@@ -44,7 +45,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     io.stderr.write(`${oneLine(error)}\n`);
     // Unexpected errors keep their stack for a bug report, only when asked for.
-    if (!isKeelError(error) && io.env.KEEL_DEBUG) io.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    if (!isKeelError(error) && !(error instanceof CliArgumentError) && io.env.KEEL_DEBUG)
+      io.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return exitCodeFor(error);
   }
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { boolVar, intVar, listVar, optionalBoolVar } from './fields.js';
 
 /**
- * The variables every Keel service reads. Extend it with the service's own.
+ * The variables every Keel service reads (`NODE_ENV`, `HOST`, `PORT`, `LOG_*`, `SHUTDOWN_*`,
+ * `DOCS_ENABLED`, `DATA_DIR`, `DATABASE_*`, `CORS_ORIGINS`, `BODY_LIMIT_BYTES`,
+ * `RATE_LIMIT_PER_MINUTE`), each with its default. Extend it with the service's own.
  *
  * @example
  * ```ts
@@ -52,5 +54,14 @@ export const baseConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: intVar(600, 1),
 });
 
-/** The parsed {@link baseConfigSchema}. */
+/**
+ * The parsed {@link baseConfigSchema}: what a component that reads only the base variables takes.
+ *
+ * @example
+ * ```ts
+ * function listenAddress(config: BaseConfig): string {
+ *   return `${config.HOST}:${config.PORT}`;
+ * }
+ * ```
+ */
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -5,11 +5,18 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
  * Building blocks of option schemas, shared by every capability so one rule reads the same
- * everywhere.
+ * everywhere: `durationMs` (0 or more whole ms), `positiveDurationMs` (1 or more), `count` (a whole
+ * number, 1 or more), `name` (1-128 letters, digits or `._:-`, starting with a letter or digit),
+ * `fn<F>()` (a function, typed `F`) and `instance(Class, label)` (an object made by `Class`).
  *
  * @example
  * ```ts
- * const schema = z.object({ name: option.name(), pollIntervalMs: option.durationMs().optional() });
+ * const schema = z.object({
+ *   name: option.name(),
+ *   pollIntervalMs: option.positiveDurationMs().optional(),
+ *   handler: option.fn<(job: Job) => Promise<void>>(),
+ *   store: option.instance(Store, 'a Store'),
+ * });
  * ```
  */
 export const option = {
@@ -24,23 +31,41 @@ export const option = {
   /** A function (a handler, a guard, a loader). */
   fn: <F extends (...args: never[]) => unknown>() =>
     z.custom<F>((value) => typeof value === 'function', 'must be a function'),
-  /** An object made by a class (a store, a queue). */
+  /** An object made by a class (a store, a queue); `label` names it in the problem, e.g. `'a Store'`. */
   instance: <T>(type: abstract new (...args: never[]) => T, label: string) =>
     z.custom<T>((value) => value instanceof type, `must be ${label}`),
 };
 
+const article: Record<string, string> = { object: 'an object', array: 'an array', int: 'a whole number' };
+
+// Plain words for zod's generic type problems; a schema's own message always wins over these.
+const plainWords: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== 'invalid_type') return undefined;
+  if (!issue.path?.length) return `the options must be ${article[issue.expected] ?? `a ${issue.expected}`}`;
+  if (issue.input === undefined) return 'is required';
+  if (issue.expected === 'number' && typeof issue.input === 'number') return 'must be a finite number';
+  return `must be ${article[issue.expected] ?? `a ${issue.expected}`}`;
+};
+
 /**
  * Checks a public function's options against their schema and returns them parsed (defaults
- * applied). Bad options are the calling code's bug: a {@link UsageError} (500) lists every problem,
- * prefixed by `what`.
+ * applied). Bad options are the calling code's bug: a {@link UsageError} (code `usage`, 500) lists
+ * every problem with its path, prefixed by `what`, e.g.
+ * `createJobQueue: concurrency must be 1 or more; handler must be a function`. Missing options
+ * (`undefined` or `null`) are checked as `{}`.
  *
  * @example
  * ```ts
- * const resolved = checkOptions('createJobQueue', jobQueueOptionsSchema, options);
+ * const schema = z.object({ concurrency: option.count().default(4), handler: option.fn<Handler>() });
+ * const resolved = checkOptions('createJobQueue', schema, options); // resolved.concurrency: 4 when unset
  * ```
  */
 export function checkOptions<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
+  const input = value ?? {};
+  // A custom error map takes zod off its fast path: word the problems only once there are some.
+  const valid = schema.safeParse(input);
+  if (valid.success) return valid.data;
+  const parsed = schema.safeParse(input, { error: plainWords });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');

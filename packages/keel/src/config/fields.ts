@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-/** An integer read from an env string, within bounds. */
+/**
+ * An integer read from an env string, within `min` and `max` (inclusive; default 0 and
+ * `Number.MAX_SAFE_INTEGER`); unset or blank gives `defaultValue`.
+ *
+ * @example
+ * ```ts
+ * const schema = baseConfigSchema.extend({ WORKER_CONCURRENCY: intVar(4, 1, 64) }); // '8' → 8, unset → 4
+ * ```
+ */
 export function intVar(defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) {
   // A blank variable (`PORT=`) means unset: coercing it would silently give 0.
   return z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(defaultValue));
@@ -10,7 +18,15 @@ function blankToUndefined(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
-/** A comma-separated list read from an env string; blank items are dropped. */
+/**
+ * A comma-separated list read from an env string; items are trimmed and blank ones dropped; unset
+ * gives `defaultValue` (default: empty).
+ *
+ * @example
+ * ```ts
+ * const schema = baseConfigSchema.extend({ ADMIN_EMAILS: listVar() }); // 'a@x.org, b@x.org' → ['a@x.org', 'b@x.org']
+ * ```
+ */
 export function listVar(defaultValue: string[] = []) {
   return z
     .string()
@@ -34,12 +50,28 @@ function isTrue(value: string): boolean {
   return ['true', '1', 'yes'].includes(value);
 }
 
-/** `true`/`false`/`1`/`0`/`yes`/`no` read from an env string. */
+/**
+ * A boolean read from an env string: `true`/`false`/`1`/`0`/`yes`/`no`, in any letter case; unset
+ * or blank gives `defaultValue`; anything else is a problem.
+ *
+ * @example
+ * ```ts
+ * const schema = baseConfigSchema.extend({ SIGNUPS_OPEN: boolVar(true) }); // 'no' → false, unset → true
+ * ```
+ */
 export function boolVar(defaultValue: boolean) {
   return boolText.transform((value) => (value === undefined ? defaultValue : isTrue(value)));
 }
 
-/** Like {@link boolVar}, but unset stays `undefined`, for defaults that depend on other variables. */
+/**
+ * Like {@link boolVar}, but unset stays `undefined`, for defaults that depend on other variables.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(baseConfigSchema.extend({ SEND_MAIL: optionalBoolVar() }));
+ * const sendMail = config.SEND_MAIL ?? config.NODE_ENV === 'production';
+ * ```
+ */
 export function optionalBoolVar() {
   return boolText.transform((value) => (value === undefined ? undefined : isTrue(value)));
 }

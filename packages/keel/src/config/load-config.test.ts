@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
-import { baseConfigSchema, boolVar, intVar, listVar, loadConfig } from './index.js';
+import { baseConfigSchema, boolVar, intVar, listVar, loadConfig, optionalBoolVar } from './index.js';
 
 const schema = baseConfigSchema.extend({ JWT_SECRET: z.string(), ADMINS: listVar() });
 const secrets = { JWT_SECRET: { example: 'change-me-change-me-change-me-change-me', developmentDefault: 'dev' } };
@@ -106,5 +106,11 @@ describe('loadConfig', () => {
     expect(boolVar(true).parse(undefined)).toBe(true);
     expect(boolVar(true).parse('0')).toBe(false);
     expect(listVar(['a']).parse(undefined)).toEqual(['a']);
+    expect(boolVar(false).parse(' Yes ')).toBe(true);
+    expect(boolVar(false).safeParse('maybe').success).toBe(false);
+    expect(optionalBoolVar().parse(undefined)).toBeUndefined();
+    expect(optionalBoolVar().parse('')).toBeUndefined();
+    expect(optionalBoolVar().parse('no')).toBe(false);
+    expect(optionalBoolVar().safeParse('2').success).toBe(false);
   });
 });

@@ -4,7 +4,14 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import { checkSecrets, type SecretRule } from './secrets.js';
 
-/** Options of {@link loadConfig}. */
+/**
+ * Options of {@link loadConfig}.
+ *
+ * @example
+ * ```ts
+ * const options: LoadConfigOptions = { env: { PORT: '0' }, envFile: false };
+ * ```
+ */
 export interface LoadConfigOptions {
   /** The environment to read. Default: `process.env`. */
   env?: Record<string, string | undefined>;

@@ -1,4 +1,16 @@
-/** How {@link loadConfig} checks one secret variable. */
+/**
+ * How {@link loadConfig} checks one secret variable. In production the variable is required, must
+ * hold at least `minBytes` bytes and must not be the `example` value; elsewhere an unset variable
+ * takes `developmentDefault` (and is required when there is none).
+ *
+ * @example
+ * ```ts
+ * const secrets: Record<string, SecretRule> = {
+ *   JWT_SECRET: { example: 'change-me', developmentDefault: 'dev-only-secret', minBytes: 32 },
+ * };
+ * loadConfig(schema, { secrets });
+ * ```
+ */
 export interface SecretRule {
   /** The value shipped in `.env.example`; refused in production. Default: none. */
   example?: string;
@@ -8,7 +20,7 @@ export interface SecretRule {
   minBytes?: number;
 }
 
-/** Returns the problems of the secrets in `env`, and `env` with development defaults filled in. */
+/** Returns the problems of the secrets in `env`, and `env` with development defaults filled in. Internal. */
 export function checkSecrets(
   env: Record<string, string | undefined>,
   rules: Record<string, SecretRule>,

@@ -62,58 +62,68 @@ export interface ErrorCodeDefinition {
   exposeMessage?: boolean;
 }
 
-const CODE = /^[a-z][a-z0-9_]{0,63}$/;
-const registry = new Map<string, Required<ErrorCodeDefinition>>();
+/** A registered code's definition, defaults applied; frozen, shared by every error of the code. */
+export type ResolvedErrorCode = Readonly<Required<ErrorCodeDefinition>>;
+
+/** The shape of a code: what {@link defineErrorCode} accepts and what {@link isKeelError} recognises. */
+export const CODE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+
+const registry = new Map<string, ResolvedErrorCode>();
 
 /**
- * Registers an error code, next to the code that throws it. Codes never change once published:
- * clients branch on them. Registering a code again with the same meaning is a no-op; with another
- * meaning it throws.
- *
- * @example
- * ```ts
- * export const EVENT_FULL = defineErrorCode('event_full', { status: 409, title: 'The event is full' });
- * throw new KeelError(EVENT_FULL, 'All 20 seats are taken');
- * ```
+ * Checks a definition and registers it: returns a problem (the code is left alone) or `undefined`
+ * once registered. Internal: the public {@link defineErrorCode} turns a problem into a UsageError.
  */
-export function defineErrorCode<C extends ErrorCode>(code: C, definition: ErrorCodeDefinition): C {
+export function registerErrorCode(code: unknown, definition: ErrorCodeDefinition | undefined): string | undefined {
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code))
+    return `an error code must be 1-64 lowercase letters, digits or _, starting with a letter, got ${JSON.stringify(code)}`;
   const status = definition?.status;
-  if (typeof code !== 'string' || !CODE.test(code))
-    throw new TypeError(`An error code must be 1-64 lowercase letters, digits or _, got ${JSON.stringify(code)}`);
-  if (!Number.isInteger(status) || status < 400 || status > 599)
-    throw new TypeError(`Error code "${code}" needs an HTTP status from 400 to 599, got ${String(status)}`);
-  if (typeof definition.title !== 'string' || definition.title.length === 0)
-    throw new TypeError(`Error code "${code}" needs a title`);
-  const resolved = { status, title: definition.title, exposeMessage: definition.exposeMessage ?? true };
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)
+    return `error code "${code}" needs an HTTP status from 400 to 599, got ${String(status)}`;
+  if (typeof definition?.title !== 'string' || definition.title.trim().length === 0)
+    return `error code "${code}" needs a title`;
+  if (definition.exposeMessage !== undefined && typeof definition.exposeMessage !== 'boolean')
+    return `error code "${code}": exposeMessage must be true or false`;
+  const resolved: ResolvedErrorCode = Object.freeze({
+    status,
+    title: definition.title,
+    exposeMessage: definition.exposeMessage ?? true,
+  });
   const known = registry.get(code);
-  if (known && (known.status !== resolved.status || known.title !== resolved.title))
-    throw new TypeError(`Error code "${code}" is already defined as ${known.status} "${known.title}"`);
-  registry.set(code, resolved);
-  return code;
+  if (known === undefined) {
+    registry.set(code, resolved);
+    return undefined;
+  }
+  // Clients branch on a code: once defined, its meaning (exposure included) never changes.
+  if (
+    known.status !== resolved.status ||
+    known.title !== resolved.title ||
+    known.exposeMessage !== resolved.exposeMessage
+  )
+    return `error code "${code}" is already defined as ${describe(known)}, not ${describe(resolved)}`;
+  return undefined;
 }
 
-/**
- * A registered code's definition, or `undefined` for a code nobody defined.
- *
- * @example
- * ```ts
- * errorCodeDefinition('not_found'); // { status: 404, title: 'Not found', exposeMessage: true }
- * ```
- */
-export function errorCodeDefinition(code: string): Required<ErrorCodeDefinition> | undefined {
+function describe(definition: ResolvedErrorCode): string {
+  return `${definition.status} "${definition.title}"${definition.exposeMessage ? '' : ' (message hidden)'}`;
+}
+
+/** A registered code's definition, or `undefined` for a code nobody defined. Internal. */
+export function errorCodeDefinition(code: string): ResolvedErrorCode | undefined {
   return registry.get(code);
 }
 
 /**
- * Every registered code, in registration order (for documentation and client generators).
+ * Every registered code and what it means, in registration order (for documentation and client
+ * generators). A snapshot: later definitions do not appear in it, and changing it changes nothing.
  *
  * @example
  * ```ts
- * for (const [code, { status }] of registeredErrorCodes()) console.log(code, status);
+ * for (const [code, { status, title }] of registeredErrorCodes()) console.log(code, status, title);
  * ```
  */
-export function registeredErrorCodes(): ReadonlyMap<string, Required<ErrorCodeDefinition>> {
-  return registry;
+export function registeredErrorCodes(): ReadonlyMap<string, Readonly<Required<ErrorCodeDefinition>>> {
+  return new Map(registry);
 }
 
 /**
@@ -128,7 +138,9 @@ export function problemType(code: ErrorCode): string {
   return `urn:keel:problem:${code}`;
 }
 
-const builtIn: Record<keyof ErrorCodes, ErrorCodeDefinition> = {
+// Keel's own codes. Not a `Record<ErrorCode, ...>`: every augmentation of ErrorCodes (a
+// capability's, an application's) would then be demanded here.
+const builtIn = {
   validation: { status: 400, title: 'Validation failed' },
   bad_request: { status: 400, title: 'Malformed request' },
   unauthorized: { status: 401, title: 'Unauthorized' },
@@ -149,5 +161,8 @@ const builtIn: Record<keyof ErrorCodes, ErrorCodeDefinition> = {
   unavailable: { status: 503, title: 'Service unavailable' },
   timeout: { status: 504, title: 'Timed out' },
   config: { status: 500, title: 'Invalid configuration' },
-};
-for (const [code, definition] of Object.entries(builtIn)) defineErrorCode(code as ErrorCode, definition);
+} satisfies Partial<Record<ErrorCode, ErrorCodeDefinition>>;
+for (const [code, definition] of Object.entries(builtIn)) {
+  const problem = registerErrorCode(code, definition);
+  if (problem !== undefined) throw new Error(`keel/errors: ${problem}`);
+}

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCodeDefinition } from './codes.js';
+import { CODE_PATTERN, type ErrorCode, errorCodeDefinition } from './codes.js';
 
 /**
  * Options every {@link KeelError} takes.
@@ -15,7 +15,8 @@ export interface KeelErrorOptions {
   extensions?: Record<string, unknown>;
 }
 
-const UNDEFINED_CODE = { status: 500, title: 'Internal server error', exposeMessage: false };
+// What a code nobody defined answers with: a bug in the thrower, so nothing of it reaches the client.
+const UNDEFINED_CODE = { status: 500, title: 'Internal server error', exposeMessage: false } as const;
 
 /**
  * The root of Keel's error hierarchy. Each error has a stable `code` (see {@link defineErrorCode}),
@@ -27,11 +28,15 @@ const UNDEFINED_CODE = { status: 500, title: 'Internal server error', exposeMess
  * ```
  */
 export class KeelError extends Error {
+  /** The stable code clients branch on. */
   readonly code: ErrorCode;
+  /** The HTTP status, from the code's definition (500 for a code nobody defined). */
   readonly status: number;
+  /** The problem's `title`, from the code's definition. */
   readonly title: string;
-  /** Whether `message` may be shown to clients; otherwise it is only logged. */
+  /** Whether `message` may be shown to clients (the problem's `detail`); otherwise it is only logged. */
   readonly exposeMessage: boolean;
+  /** Extra members of the problem+json body. */
   readonly extensions: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, options: KeelErrorOptions = {}) {
@@ -48,7 +53,9 @@ export class KeelError extends Error {
 }
 
 /**
- * True when `value` is a {@link KeelError} (also across duplicated module copies).
+ * True when `value` is a {@link KeelError}, also one made by another copy of Keel (a duplicated
+ * install): then it must look like one in full (a well-formed code, a status from 400 to 599, a
+ * title and `exposeMessage`), so an unrelated error that happens to carry a `code` is not taken for one.
  *
  * @example
  * ```ts
@@ -56,11 +63,17 @@ export class KeelError extends Error {
  * ```
  */
 export function isKeelError(value: unknown): value is KeelError {
+  if (value instanceof KeelError) return true;
+  if (!(value instanceof Error)) return false;
+  const { code, status, title, exposeMessage } = value as Partial<KeelError>;
   return (
-    value instanceof KeelError ||
-    (value instanceof Error &&
-      typeof (value as Partial<KeelError>).code === 'string' &&
-      typeof (value as Partial<KeelError>).status === 'number' &&
-      typeof (value as Partial<KeelError>).title === 'string')
+    typeof code === 'string' &&
+    CODE_PATTERN.test(code) &&
+    typeof status === 'number' &&
+    Number.isInteger(status) &&
+    status >= 400 &&
+    status <= 599 &&
+    typeof title === 'string' &&
+    typeof exposeMessage === 'boolean'
   );
 }

@@ -8,9 +8,13 @@ import { createHttpServer, defineAdminRoutes, type HttpServer } from './index.js
 const counterAdminRoutes = defineAdminRoutes<{ value: number }>({
   capability: 'counter',
   routes: (app, counter) => {
-    app.get('/value', { schema: { summary: 'The value', response: { 200: z.object({ value: z.number() }) } } }, async () => ({
-      value: counter.value,
-    }));
+    app.get(
+      '/value',
+      { schema: { summary: 'The value', response: { 200: z.object({ value: z.number() }) } } },
+      async () => ({
+        value: counter.value,
+      }),
+    );
     app.post('/reset', { schema: { response: { 204: z.null() } } }, async (_request, reply) => {
       counter.value = 0;
       return reply.status(204).send(null);

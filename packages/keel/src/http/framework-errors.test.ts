@@ -54,7 +54,7 @@ describe('framework errors are problem+json with their own status', () => {
     ['bad URL encoding', 'GET /items/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'bad_request'],
     [
       'a parameter over the length limit',
-      `GET /items/${'9'.repeat(101)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      `GET /items/${'9'.repeat(257)} HTTP/1.1\r\nHost: x\r\n\r\n`,
       414,
       'uri_too_long',
     ],

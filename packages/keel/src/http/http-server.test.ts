@@ -200,7 +200,7 @@ describe('HttpServer (inject)', () => {
     await http.app.inject('/does/not/exist/789');
     const text = (await http.app.inject('/metrics')).body;
     expect(text).toMatch(
-      /http_request_duration_seconds_count\{[^}]*method="GET",route="\/items\/:id",status_code="200"\}/,
+      /keel_http_request_duration_seconds_count\{[^}]*method="GET",route="\/items\/:id",status_code="200"\}/,
     );
     expect(text).not.toContain('/items/123');
     expect(text).not.toContain('/does/not/exist');

@@ -25,9 +25,9 @@ import { AllowedMethods } from './allowed-methods.js';
 import { registerApiDocs } from './api-docs.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { answerClientError, answerRouterError } from './framework-errors.js';
-import type { AuthGuards, HttpAuthOptions, Principal } from './principal.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetrics } from './metrics-hooks.js';
+import type { AuthGuards, HttpAuthOptions, Principal } from './principal.js';
 import { sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -222,7 +222,8 @@ export class HttpServer implements Component {
   }
 
   async start(context: ComponentContext): Promise<void> {
-    const maxParamLength = 100;
+    // Fits every id and name Keel stores (names up to 128 characters, job ids up to 200).
+    const maxParamLength = 256;
     const allowed = new AllowedMethods({ ignoreTrailingSlash: true, maxParamLength });
     const headers = securityHeaders();
     const app = Fastify({

@@ -1,10 +1,10 @@
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { HttpApp } from './http-server.js';
 
-/** Observes `http_request_duration_seconds` by method, route pattern (never the raw URL) and status. */
+/** Observes `keel_http_request_duration_seconds` by method, route pattern (never the raw URL) and status. */
 export function registerMetrics(app: HttpApp, metrics: MetricsRegistry): void {
   const duration = metrics.histogram({
-    name: 'http_request_duration_seconds',
+    name: 'keel_http_request_duration_seconds',
     help: 'HTTP request duration in seconds, by method, route pattern and status code',
     labelNames: ['method', 'route', 'status_code'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

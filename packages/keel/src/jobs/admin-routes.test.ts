@@ -1,15 +1,15 @@
+import type { FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ForbiddenError } from '../errors/index.js';
+import { ForbiddenError, UsageError } from '../errors/index.js';
 import { HttpServer } from '../http/index.js';
 import { Service } from '../service/index.js';
 import { Store } from '../store/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../testing/index.js';
 import { jobsAdminRoutes } from './admin-routes.js';
 import { defineJob } from './define-job.js';
 import { JobQueue } from './job-queue.js';
-import { waitFor } from './test/harness.js';
 
 for (const dialect of testDialects) {
   describe(`jobs admin API, metrics and readiness on ${dialect}`, () => {
@@ -18,6 +18,9 @@ for (const dialect of testDialects) {
     let http: HttpServer;
     let jobs: JobQueue<unknown>;
     const admin = { 'x-admin': 'yes' };
+    const guard = async (request: FastifyRequest) => {
+      if (request.headers['x-admin'] !== 'yes') throw new ForbiddenError('Admins only');
+    };
     const work = defineJob({
       name: 'work',
       payload: z.object({ fail: z.boolean() }),
@@ -46,13 +49,9 @@ for (const dialect of testDialects) {
         readiness: { maxWaitMs: 200 },
       });
       http = new HttpServer({ port: 0, rateLimit: false, dependsOn: ['jobs'] });
-      http.routes(
-        jobsAdminRoutes(jobs, {
-          onRequest: async (request) => {
-            if (request.headers['x-admin'] !== 'yes') throw new ForbiddenError('Admins only');
-          },
-        }),
-      );
+      http.routes(jobsAdminRoutes(jobs, { guard }));
+      // A second mount under another admin root: `<prefix>/jobs/...`.
+      http.routes(jobsAdminRoutes(jobs, { guard, prefix: '/ops' }));
       service.add(store).add(jobs).add(http);
       await service.start();
     });
@@ -62,9 +61,45 @@ for (const dialect of testDialects) {
     });
 
     it('refuses requests the guard refuses', async () => {
-      const response = await http.app.inject({ method: 'GET', url: '/admin/jobs' });
-      expect(response.statusCode).toBe(403);
-      expect(response.headers['content-type']).toContain('application/problem+json');
+      for (const url of ['/admin/jobs', '/admin/jobs/stats', '/ops/jobs/stats']) {
+        const response = await http.app.inject({ method: 'GET', url });
+        expect(response.statusCode).toBe(403);
+        expect(response.headers['content-type']).toContain('application/problem+json');
+      }
+    });
+
+    it('refuses to build the routes without a guard: a UsageError, not a client error', () => {
+      const noGuard = () => jobsAdminRoutes(jobs, {} as never);
+      expect(noGuard).toThrow(UsageError);
+      expect(noGuard).toThrow(/guard/);
+      // The old option name is no guard.
+      expect(() => jobsAdminRoutes(jobs, { onRequest: guard } as never)).toThrow(UsageError);
+      expect(() => jobsAdminRoutes(jobs, { guard: 'yes' } as never)).toThrow(UsageError);
+    });
+
+    it('serves the routes under the prefix given, and documents every one', async () => {
+      const stats = await http.app.inject({ method: 'GET', url: '/ops/jobs/stats', headers: admin });
+      expect(stats.statusCode).toBe(200);
+      expect(stats.json()).toHaveProperty('queues');
+      expect((await http.app.inject({ method: 'GET', url: '/ops/jobs', headers: admin })).statusCode).toBe(200);
+      const doc = (await http.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+        paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>;
+      };
+      const routes = [
+        ['get', '/admin/jobs'],
+        ['get', '/admin/jobs/stats'],
+        ['get', '/admin/jobs/{id}'],
+        ['post', '/admin/jobs/{id}/retry'],
+        ['post', '/admin/jobs/{id}/cancel'],
+      ] as const;
+      for (const [method, path] of routes) {
+        const operation = doc.paths[path]?.[method];
+        expect(operation, `${method} ${path}`).toBeDefined();
+        expect(operation?.tags).toEqual(['jobs admin']);
+        expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '403']));
+      }
+      expect(doc.paths['/admin/jobs/{id}/retry']?.post?.responses).toHaveProperty('409');
+      expect(doc.paths['/admin/jobs/']).toBeUndefined();
     });
 
     it('lists jobs with filters and keyset pagination', async () => {
@@ -89,11 +124,12 @@ for (const dialect of testDialects) {
       expect(bad.statusCode).toBe(400);
       const badCursor = await http.app.inject({ method: 'GET', url: '/admin/jobs?cursor=zzz', headers: admin });
       expect(badCursor.statusCode).toBe(400);
+      expect(badCursor.json()).toMatchObject({ errors: [{ location: 'query', path: 'cursor' }] });
     });
 
     it('shows one job with its attempts and errors; 404 for unknown and malformed ids', async () => {
       const { id } = await jobs.enqueue(work, { fail: true }, { maxAttempts: 1 });
-      await waitFor(async () => (await jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await jobs.get(id))?.state === 'failed');
       const response = await http.app.inject({ method: 'GET', url: `/admin/jobs/${id}`, headers: admin });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({
@@ -117,10 +153,12 @@ for (const dialect of testDialects) {
 
     it('retries a failed job and cancels a waiting one; 409 for an impossible transition', async () => {
       const { id } = await jobs.enqueue(work, { fail: true }, { maxAttempts: 1 });
-      await waitFor(async () => (await jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await jobs.get(id))?.state === 'failed');
       const retry = await http.app.inject({ method: 'POST', url: `/admin/jobs/${id}/retry`, headers: admin });
       expect(retry.statusCode).toBe(200);
-      await waitFor(async () => (await jobs.get(id))?.state === 'failed' && (await jobs.get(id))?.errors.length === 2);
+      await eventually(
+        async () => (await jobs.get(id))?.state === 'failed' && (await jobs.get(id))?.errors.length === 2,
+      );
       const waiting = await jobs.enqueue(parked, { n: 99 });
       const again = await http.app.inject({ method: 'POST', url: `/admin/jobs/${waiting.id}/retry`, headers: admin });
       expect(again.statusCode).toBe(409);
@@ -150,17 +188,24 @@ for (const dialect of testDialects) {
       expect(text).toMatch(/keel_jobs_enqueued_total\{[^}]*queue="parked"[^}]*\} 6/);
       expect(text).toMatch(/keel_jobs_failed_total\{[^}]*type="work"[^}]*\} 3/);
       expect(text).toMatch(/keel_jobs_waiting\{[^}]*queue="parked"[^}]*\} 5/);
-      expect(text).toContain('keel_job_run_duration_seconds_bucket');
-      expect(text).toContain('keel_job_wait_seconds_bucket');
+      expect(text).toMatch(
+        /keel_jobs_run_duration_seconds_count\{(?=[^}]*type="work")(?=[^}]*outcome="failed")[^}]*\} 3/,
+      );
+      expect(text).toMatch(/keel_jobs_wait_seconds_count\{[^}]*type="work"[^}]*\} [1-9]/);
+      // Every metric of the queue is keel_jobs_*.
+      const names = new Set([...text.matchAll(/^(keel_jobs?_[a-z_]+)/gm)].map((m) => m[1]));
+      expect([...names].filter((name) => !name?.startsWith('keel_jobs_'))).toEqual([]);
     });
 
     it('reports readiness degraded when a job waited past the bound', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const response = await http.app.inject({ method: 'GET', url: '/health/ready' });
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({
-        status: 'degraded',
-        checks: { jobs: { status: 'down', critical: false } },
+      // The parked jobs were due at enqueue and nothing runs them: past 200 ms the check degrades.
+      await eventually(async () => {
+        const response = await http.app.inject({ method: 'GET', url: '/health/ready' });
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toMatchObject({
+          status: 'degraded',
+          checks: { jobs: { status: 'down', critical: false } },
+        });
       });
     });
   });

@@ -1,47 +1,23 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, ValidationError } from '../errors/index.js';
-import type { HttpRoutes, ProblemStatus } from '../http/index.js';
+import { ConflictError } from '../errors/index.js';
+import { type AdminRoutesOptions, defineAdminRoutes, type HttpRoutes } from '../http/index.js';
 import { idParams, jobSummaryView, jobView, listQuery, statsView, toJobView, toSummaryView } from './admin-schemas.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobState } from './types.js';
 
-/** Options of {@link jobsAdminRoutes}. */
-export interface JobsAdminRoutesOptions {
-  /** Runs before every admin route; throw (e.g. a ForbiddenError) or reply to refuse. Required. */
-  onRequest: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  /** Where the routes live. Default: `/admin/jobs`. */
-  prefix?: string;
-}
+/** What the admin routes use of a queue (whatever its database type). */
+type AdminQueue = Pick<JobQueue<unknown>, 'list' | 'stats' | 'require' | 'retry' | 'cancel'>;
 
-/**
- * The job admin API as an {@link HttpRoutes} plugin: list, inspect, retry and cancel jobs, and queue stats,
- * every route behind the given guard.
- *
- * @example
- * ```ts
- * http.routes(jobsAdminRoutes(jobs, { onRequest: requireAdmin }));
- * // GET /admin/jobs?state=failed&limit=20, GET /admin/jobs/{id}, POST /admin/jobs/{id}/retry,
- * // POST /admin/jobs/{id}/cancel, GET /admin/jobs/stats
- * ```
- */
-export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoutesOptions): HttpRoutes {
-  if (typeof options?.onRequest !== 'function') {
-    throw new ValidationError([{ location: 'options', path: 'onRequest', message: 'a guard is required' }]);
-  }
-  const prefix = (options.prefix ?? '/admin/jobs').replace(/\/$/, '');
-  const tags = ['jobs admin'];
-  // The guard answers 401 or 403; a retry or cancel of a job in the wrong state answers 409.
-  const problems: ProblemStatus[] = [401, 403];
-  const stateProblems: ProblemStatus[] = [...problems, 409];
-  return async (app) => {
-    app.addHook('onRequest', options.onRequest);
+const routes = defineAdminRoutes<AdminQueue>({
+  capability: 'jobs',
+  routes: (app, queue) => {
+    // '' is the capability's own path: `/admin/jobs`, without a trailing slash.
     app.get(
-      prefix,
+      '',
       {
         schema: {
-          tags,
-          problems,
+          summary: 'List jobs',
+          description: 'Jobs newest first, filtered by state, queue and type; keyset pagination with `cursor`.',
           querystring: listQuery,
           response: { 200: z.object({ items: z.array(jobSummaryView), nextCursor: z.string().nullable() }) },
         },
@@ -58,15 +34,41 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
         return { items: page.items.map(toSummaryView), nextCursor: page.nextCursor };
       },
     );
-    app.get(`${prefix}/stats`, { schema: { tags, problems, response: { 200: statsView } } }, async () => queue.stats());
     app.get(
-      `${prefix}/:id`,
-      { schema: { tags, problems, params: idParams, response: { 200: jobView } } },
+      '/stats',
+      {
+        schema: {
+          summary: 'Job queue stats',
+          description: "Jobs per queue and state, and the age of each queue's oldest due waiting job.",
+          response: { 200: statsView },
+        },
+      },
+      async () => queue.stats(),
+    );
+    app.get(
+      '/:id',
+      {
+        schema: {
+          summary: 'Show a job',
+          description: 'The job with its payload, result, progress and every failed attempt.',
+          params: idParams,
+          response: { 200: jobView },
+        },
+      },
       async (request) => toJobView(await queue.require(request.params.id)),
     );
     app.post(
-      `${prefix}/:id/retry`,
-      { schema: { tags, problems: stateProblems, params: idParams, response: { 200: jobView } } },
+      '/:id/retry',
+      {
+        schema: {
+          summary: 'Retry a job',
+          description:
+            'Runs a failed or cancelled job again now, with a fresh set of attempts; 409 in any other state.',
+          problems: [409],
+          params: idParams,
+          response: { 200: jobView },
+        },
+      },
       async (request) => {
         const job = await queue.require(request.params.id);
         if (!(await queue.retry(job.id))) {
@@ -78,8 +80,16 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
       },
     );
     app.post(
-      `${prefix}/:id/cancel`,
-      { schema: { tags, problems: stateProblems, params: idParams, response: { 200: jobView } } },
+      '/:id/cancel',
+      {
+        schema: {
+          summary: 'Cancel a job',
+          description: "Cancels a waiting or running job (a running one's signal aborts); 409 in any other state.",
+          problems: [409],
+          params: idParams,
+          response: { 200: jobView },
+        },
+      },
       async (request) => {
         const job = await queue.require(request.params.id);
         if (!(await queue.cancel(job.id))) {
@@ -90,5 +100,20 @@ export function jobsAdminRoutes<DB>(queue: JobQueue<DB>, options: JobsAdminRoute
         return toJobView(await queue.require(job.id));
       },
     );
-  };
+  },
+});
+
+/**
+ * The job admin API as an {@link HttpRoutes} plugin, at `<prefix>/jobs` (prefix default `/admin`),
+ * every route behind `guard`: `GET /admin/jobs?state&queue&type&limit&cursor`, `GET /admin/jobs/stats`,
+ * `GET /admin/jobs/{id}`, `POST /admin/jobs/{id}/retry`, `POST /admin/jobs/{id}/cancel`. Without a
+ * guard it throws a UsageError.
+ *
+ * @example
+ * ```ts
+ * http.routes(jobsAdminRoutes(jobs, { guard: http.guards.admin }));
+ * ```
+ */
+export function jobsAdminRoutes<DB>(jobs: JobQueue<DB>, options: AdminRoutesOptions): HttpRoutes {
+  return routes(jobs as AdminQueue, options);
 }

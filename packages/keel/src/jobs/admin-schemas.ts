@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_ID_PATTERN } from './ids.js';
 import type { Job } from './types.js';
 import { jobStates } from './types.js';
 
@@ -42,7 +43,7 @@ export const listQuery = z.object({
   queue: z.string().max(128).optional(),
   type: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(64).optional(),
+  cursor: z.string().regex(JOB_ID_PATTERN, "must be a page's nextCursor").optional(),
 });
 
 export const idParams = z.object({ id: z.string().max(200) });

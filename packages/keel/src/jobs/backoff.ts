@@ -1,7 +1,24 @@
+import { z } from 'zod';
+import { option } from '../config/index.js';
 import type { BackoffOptions } from './types.js';
 
 /** The default backoff: exponential from 1 s, doubling, up to 1 hour, with full jitter. */
 export const defaultBackoff: BackoffOptions = { type: 'exponential', baseMs: 1000, maxMs: 3_600_000, jitter: true };
+
+/** The rules of a {@link BackoffOptions} option (of the queue, a job type or one enqueue). */
+export const backoffOption = z.discriminatedUnion(
+  'type',
+  [
+    z.object({
+      type: z.literal('exponential'),
+      baseMs: option.durationMs().optional(),
+      maxMs: option.durationMs().optional(),
+      jitter: z.boolean('must be true or false').optional(),
+    }),
+    z.object({ type: z.literal('fixed'), delayMs: option.durationMs() }),
+  ],
+  { error: 'must be "exponential" or "fixed"' },
+);
 
 /** The delay before the attempt after failed attempt number `attempt` (1-based). */
 export function backoffDelay(backoff: BackoffOptions, attempt: number, random: () => number = Math.random): number {

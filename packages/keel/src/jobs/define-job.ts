@@ -1,19 +1,32 @@
 import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
 import { ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
+import { backoffOption } from './backoff.js';
 import type { BackoffOptions, JobContext } from './types.js';
-import { checkBackoff, checkPositiveInt } from './validate.js';
 
-/** A job type's definition, given to {@link defineJob}. */
-export interface JobTypeDefinition<S extends z.ZodType, R> {
-  /** Unique among the types a queue knows; stored on every job. */
+/**
+ * A job type's definition, given to {@link defineJob}. `DB` is the database type the handler's
+ * `ctx.store` is seen as (annotate `ctx: JobContext<Database>` to use it).
+ *
+ * @example
+ * ```ts
+ * const definition: JobTypeDefinition<typeof payload, void> = {
+ *   name: 'send-reminder',
+ *   payload,
+ *   handler: async ({ eventId }, ctx) => ctx.logger.info({ eventId }, 'reminding'),
+ * };
+ * ```
+ */
+export interface JobTypeDefinition<S extends z.ZodType, R, DB = unknown> {
+  /** Unique among the types a queue knows; stored on every job. 1-128 letters, digits or `._:-`. */
   name: string;
   /** Checks every payload at enqueue; the parsed value (JSON) is stored and given to the handler. */
   payload: S;
   /** Does the work; a rejection fails the attempt, a {@link PermanentJobError} fails the job at once. */
-  handler: (payload: z.output<S>, ctx: JobContext) => Promise<R>;
+  handler: (payload: z.output<S>, ctx: JobContext<DB>) => Promise<R>;
   /** Queue of this type's jobs. Default: `default`. */
   queue?: string;
-  /** Priority of this type's jobs. Default: 0. */
+  /** Priority of this type's jobs (an integer; higher runs first). Default: 0. */
   priority?: number;
   /** Attempts of this type's jobs. Default: the queue's `maxAttempts` (5). */
   maxAttempts?: number;
@@ -44,10 +57,19 @@ export interface JobType<I = unknown, O = unknown, R = unknown> {
   handle(payload: O, ctx: JobContext): Promise<R>;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const definitionSchema = z.object({
+  name: option.name(),
+  payload: z.custom<z.ZodType>((value) => value instanceof z.ZodType, 'must be a zod schema'),
+  handler: option.fn(),
+  queue: option.name().optional(),
+  priority: z.number().int('must be an integer').optional(),
+  maxAttempts: option.count().optional(),
+  backoff: backoffOption.optional(),
+  timeoutMs: option.positiveDurationMs().optional(),
+});
 
 /**
- * Defines a job type.
+ * Defines a job type. Bad definitions throw a UsageError listing every problem.
  *
  * @example
  * ```ts
@@ -59,22 +81,12 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * });
  * ```
  */
-export function defineJob<S extends z.ZodType, R>(
-  definition: JobTypeDefinition<S, R>,
+export function defineJob<S extends z.ZodType, R, DB = unknown>(
+  definition: JobTypeDefinition<S, R, DB>,
 ): JobType<z.input<S>, z.output<S>, R> {
-  const problems = [
-    ...(NAME.test(definition.name) ? [] : [{ path: 'name', message: 'must be 1-128 letters, digits or ._:-' }]),
-    ...(definition.queue === undefined || NAME.test(definition.queue)
-      ? []
-      : [{ path: 'queue', message: 'must be 1-128 letters, digits or ._:-' }]),
-    ...(definition.payload instanceof z.ZodType ? [] : [{ path: 'payload', message: 'must be a zod schema' }]),
-    ...(typeof definition.handler === 'function' ? [] : [{ path: 'handler', message: 'must be a function' }]),
-    ...checkPositiveInt('maxAttempts', definition.maxAttempts),
-    ...checkPositiveInt('timeoutMs', definition.timeoutMs),
-    ...checkBackoff(definition.backoff),
-  ];
-  if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ location: 'options', ...p })));
+  checkOptions('defineJob', definitionSchema, definition);
   const schema = definition.payload;
+  const handler = definition.handler;
   return {
     name: definition.name,
     queue: definition.queue,
@@ -87,6 +99,7 @@ export function defineJob<S extends z.ZodType, R>(
       if (!parsed.success) throw new ValidationError(zodIssuesToFieldErrors(parsed.error.issues, 'payload'));
       return parsed.data;
     },
-    handle: (payload, ctx) => definition.handler(payload, ctx),
+    // The queue that runs the job gives its own store: the one the handler was written against.
+    handle: (payload, ctx) => handler(payload, ctx as JobContext<DB>),
   };
 }

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ValidationError } from '../errors/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { UsageError, ValidationError } from '../errors/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../testing/index.js';
 import { defineJob } from './define-job.js';
-import { type Harness, startQueue, waitFor } from './test/harness.js';
+import type { ListJobsQuery } from './job-queue.js';
+import { type Harness, startQueue } from './test/harness.js';
+import type { EnqueueOptions } from './types.js';
 
 for (const dialect of testDialects) {
   describe(`enqueue on ${dialect}`, () => {
@@ -48,17 +50,40 @@ for (const dialect of testDialects) {
       expect((await h.jobs.list({ type: 'idle' })).items).toHaveLength(0);
     });
 
-    it('rejects bad options with a ValidationError', async () => {
-      await expect(h.jobs.enqueue(idle, { to: 'a@b.co' }, { maxAttempts: 0 })).rejects.toMatchObject({
-        code: 'validation',
-        errors: [{ path: 'maxAttempts' }],
-      });
-      await expect(h.jobs.enqueue(idle, { to: 'a@b.co' }, { runAt: new Date('nope') })).rejects.toBeInstanceOf(
-        ValidationError,
-      );
-      await expect(h.jobs.enqueue(idle, { to: 'a@b.co' }, { queue: 'bad queue!' })).rejects.toBeInstanceOf(
-        ValidationError,
-      );
+    it('rejects bad options as a bug of the code: a UsageError (500), not a client error', async () => {
+      const attempt = h.jobs.enqueue(idle, { to: 'a@b.co' }, { maxAttempts: 0 });
+      await expect(attempt).rejects.toBeInstanceOf(UsageError);
+      await expect(attempt).rejects.toMatchObject({ code: 'usage', status: 500 });
+      await expect(attempt).rejects.toThrow(/maxAttempts/);
+      for (const options of [
+        { runAt: new Date('nope') },
+        { queue: 'bad queue!' },
+        { priority: 1.5 },
+        { delayMs: -1 },
+        { dedupeKey: '' },
+        { backoff: { type: 'linear' } },
+      ]) {
+        await expect(h.jobs.enqueue(idle, { to: 'a@b.co' }, options as EnqueueOptions<never>)).rejects.toBeInstanceOf(
+          UsageError,
+        );
+      }
+      const batch = h.jobs.enqueueMany(idle, [
+        { payload: { to: 'a@b.co' } },
+        { payload: { to: 'a@b.co' }, options: { timeoutMs: 0 } },
+      ]);
+      await expect(batch).rejects.toThrow(/items\.1\.options: timeoutMs/);
+      await expect(h.jobs.enqueueMany(idle, 'nope' as never)).rejects.toBeInstanceOf(UsageError);
+      await expect(h.jobs.enqueue({ name: 'idle' } as never, {})).rejects.toBeInstanceOf(UsageError);
+      await expect(h.jobs.reschedule('x', new Date('nope'))).rejects.toBeInstanceOf(UsageError);
+      await expect(h.jobs.cancel({ type: 'idle' } as never)).rejects.toBeInstanceOf(UsageError);
+      expect((await h.jobs.list({ type: 'idle' })).items).toHaveLength(0);
+    });
+
+    it('refuses a bad listing query from code with a UsageError', async () => {
+      for (const query of [{ limit: 0 }, { limit: 501 }, { limit: 2.5 }, { cursor: 'zzz' }, { state: 'done' }]) {
+        await expect(h.jobs.list(query as ListJobsQuery)).rejects.toBeInstanceOf(UsageError);
+      }
+      expect((await h.jobs.list({ limit: 500 })).items).toEqual(expect.any(Array));
     });
 
     it('refuses a job type the queue was not given: its jobs would never run', async () => {
@@ -129,6 +154,50 @@ for (const dialect of testDialects) {
       expect(rows.map((r) => Number(r.id))).toEqual([1]);
     });
 
+    it('joins the transaction it is called in without being handed it (store.transaction)', async () => {
+      let rolledBack = '';
+      let rolledBackMany: string[] = [];
+      await expect(
+        h.store.transaction(async () => {
+          await sql`insert into event (id) values (3)`.execute(h.store.currentTransaction()!);
+          rolledBack = (await h.jobs.enqueue(idle, { to: 'a@b.co' })).id;
+          rolledBackMany = (
+            await h.jobs.enqueueMany(idle, [{ payload: { to: 'b@b.co' } }, { payload: { to: 'c@b.co' } }])
+          ).map((j) => j.id);
+          // Nested store.transaction joins the outer one, and so does the enqueue in it.
+          await h.store.transaction(async () => h.jobs.enqueue(idle, { to: 'd@b.co' }, { dedupeKey: 'nested' }));
+          expect((await h.jobs.list({ type: 'idle' })).items.length).toBeGreaterThan(0);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(rolledBack).not.toBe('');
+      for (const id of [rolledBack, ...rolledBackMany]) expect(await h.jobs.get(id)).toBeUndefined();
+      expect(await h.jobs.get({ type: 'idle', dedupeKey: 'nested' })).toBeUndefined();
+
+      const committed = await h.store.transaction(async () => {
+        await sql`insert into event (id) values (4)`.execute(h.store.currentTransaction()!);
+        return h.jobs.enqueue(idle, { to: 'a@b.co' }, { dedupeKey: 'ambient-commit', delayMs: 60_000 });
+      });
+      expect((await h.jobs.get(committed.id))?.state).toBe('waiting');
+
+      // Cancel and reschedule join it too: rolled back, the job is as it was.
+      const later = new Date(Date.now() + 9_000_000);
+      await expect(
+        h.store.transaction(async () => {
+          expect(await h.jobs.reschedule(committed.id, later)).toBe(true);
+          expect(await h.jobs.cancel(committed.id)).toBe(true);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const kept = await h.jobs.get(committed.id);
+      expect(kept?.state).toBe('waiting');
+      expect(kept?.runAt.getTime()).not.toBe(later.getTime());
+      await h.store.transaction(async () => {
+        expect(await h.jobs.cancel(committed.id)).toBe(true);
+      });
+      expect((await h.jobs.get(committed.id))?.state).toBe('cancelled');
+    });
+
     it('enqueues thousands of jobs in one batch, all or nothing, deduplicating inside it', async () => {
       const items = Array.from({ length: 5000 }, (_, i) => ({
         payload: { to: `u${i}@x.co` },
@@ -155,17 +224,23 @@ for (const dialect of testDialects) {
         { payload: { n: 2 }, options: { priority: 10, runAt: new Date(base + 60) } },
         { payload: { n: 9 }, options: { priority: -1, runAt: new Date(base) } },
       ]);
-      await waitFor(() => ran.length === 6);
+      await eventually(() => ran.length === 6);
       expect(ran).toEqual([1, 2, 3, 4, 5, 9]);
     });
 
     it('runs a delayed job once it is due, not before', async () => {
       ran.length = 0;
+      const enqueuedAt = Date.now();
       const { id } = await h.jobs.enqueue(record, { n: 42 }, { delayMs: 400 });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(ran).toEqual([]);
-      await waitFor(() => ran.length === 1, 3000);
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'completed');
+      const waiting = await h.jobs.get(id);
+      expect(waiting?.runAt.getTime()).toBeGreaterThanOrEqual(enqueuedAt + 400);
+      const job = await eventually(async () => {
+        const found = await h.jobs.get(id);
+        return found?.state === 'completed' && found;
+      });
+      expect(ran).toEqual([42]);
+      // It started no earlier than it was due.
+      expect(job.startedAt!.getTime()).toBeGreaterThanOrEqual(waiting!.runAt.getTime());
     });
   });
 }

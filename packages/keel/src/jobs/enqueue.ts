@@ -1,11 +1,13 @@
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
 import { ConflictError } from '../errors/index.js';
+import { backoffOption } from './backoff.js';
 import type { JobType } from './define-job.js';
 import { newJobId } from './ids.js';
 import type { SqlTarget } from './sql/db.js';
 import { findUnfinishedByKey } from './sql/find-unfinished-by-key.js';
 import { insertJobs, type NewJob } from './sql/insert-jobs.js';
 import type { EnqueuedJob, EnqueueOptions } from './types.js';
-import { checkBackoff, checkNonNegative, checkPositiveInt, type OptionProblem, rejectProblems } from './validate.js';
 
 /** One job to enqueue: its type, payload (not yet validated) and options. */
 export interface EnqueueItem {
@@ -19,38 +21,33 @@ export interface EnqueueDefaults {
   maxAttempts: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const validDate = (value: unknown): boolean => value instanceof Date && !Number.isNaN(value.getTime());
 
-function optionProblems(options: Omit<EnqueueOptions, 'transaction'>): OptionProblem[] {
-  const { priority, runAt, queue, dedupeKey } = options;
-  return [
-    ...(priority === undefined || Number.isSafeInteger(priority)
-      ? []
-      : [{ path: 'priority', message: 'must be an integer' }]),
-    ...(runAt === undefined || (runAt instanceof Date && !Number.isNaN(runAt.getTime()))
-      ? []
-      : [{ path: 'runAt', message: 'must be a valid Date' }]),
-    ...checkNonNegative('delayMs', options.delayMs),
-    ...checkPositiveInt('maxAttempts', options.maxAttempts),
-    ...checkPositiveInt('timeoutMs', options.timeoutMs),
-    ...checkBackoff(options.backoff),
-    ...(queue === undefined || NAME.test(queue)
-      ? []
-      : [{ path: 'queue', message: 'must be 1-128 letters, digits or ._:-' }]),
-    ...(dedupeKey === undefined || (typeof dedupeKey === 'string' && dedupeKey.length > 0 && dedupeKey.length <= 512)
-      ? []
-      : [{ path: 'dedupeKey', message: 'must be a string of 1-512 characters' }]),
-  ];
-}
+const enqueueOptionsSchema = z.object({
+  priority: z.number().int('must be an integer').optional(),
+  runAt: z.custom<Date>(validDate, 'must be a valid Date').optional(),
+  delayMs: option.durationMs().optional(),
+  maxAttempts: option.count().optional(),
+  timeoutMs: option.positiveDurationMs().optional(),
+  backoff: backoffOption.optional(),
+  queue: option.name().optional(),
+  dedupeKey: z
+    .string('must be a string')
+    .min(1, 'must not be empty')
+    .max(512, 'must be at most 512 characters')
+    .optional(),
+});
 
-/** Validates every item and turns it into a row; throws one ValidationError before anything is stored. */
+/**
+ * Checks every item and turns it into a row, before anything is stored: bad options are the code's
+ * bug (a UsageError), a bad payload is bad input (a ValidationError, location `payload`).
+ */
 export function buildRows(items: readonly EnqueueItem[], defaults: EnqueueDefaults, now: number): NewJob[] {
   return items.map(({ type, payload, options }, index) => {
-    const problems = optionProblems(options);
-    if (problems.length > 0 && items.length > 1) {
-      rejectProblems(problems.map((p) => ({ ...p, path: `${index}.${p.path}` })));
+    // Most enqueues pass no options: nothing to check.
+    if (Object.keys(options).length > 0) {
+      checkOptions(items.length > 1 ? `enqueueMany: items.${index}.options` : 'enqueue', enqueueOptionsSchema, options);
     }
-    rejectProblems(problems);
     const parsed = type.parse(payload);
     const runAt = options.runAt ? options.runAt.getTime() : now + (options.delayMs ?? 0);
     return {

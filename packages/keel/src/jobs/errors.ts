@@ -16,7 +16,14 @@ export class PermanentJobError extends Error {
   }
 }
 
-/** True when a handler's error must not be retried (also across duplicated module copies). */
+/**
+ * True when a handler's error must not be retried (also across duplicated module copies).
+ *
+ * @example
+ * ```ts
+ * if (isPermanentJobError(error)) logger.warn({ err: error }, 'giving up at once');
+ * ```
+ */
 export function isPermanentJobError(error: unknown): boolean {
   return error instanceof PermanentJobError || (error instanceof Error && error.name === 'PermanentJobError');
 }

@@ -22,6 +22,8 @@ export interface ExecuteDeps {
   logger: Logger;
   metrics: JobMetrics | undefined;
   defaults: { timeoutMs: number; backoff: BackoffOptions };
+  /** What every handler's context shares: the queue's store and its enqueue. */
+  shared: Pick<JobContext, 'store' | 'enqueue'>;
   /** Stores a completion (batched). */
   complete(row: ClaimedRow, result: string | null): void;
   /** Looks for work in a queue at a given time (a retry due before the next poll). */
@@ -136,6 +138,8 @@ function jobContext(row: ClaimedRow, signal: AbortSignal, deps: ExecuteDeps): Jo
       logger ??= deps.logger.child({ jobId: row.id, type: row.type, attempt: row.attempts });
       return logger;
     },
+    store: deps.shared.store,
     progress: (value: number) => setProgress(deps.target, row.id, deps.workerId, value),
+    enqueue: deps.shared.enqueue,
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 // UUIDv7: time-ordered, so ids sort in creation order (FIFO tie-break, keyset pagination).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The shape of a job id (and of a listing's cursor). */
+export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let lastMs = 0;
 let sequence = 0;
 let pool = Buffer.alloc(0);
@@ -35,7 +36,14 @@ export function newJobId(): string {
   return `${time.slice(0, 8)}-${time.slice(8)}-${seq}-${variant}${rest.slice(0, 2)}-${rest.slice(2, 14)}`;
 }
 
-/** True when `value` is shaped like a job id (anything else cannot name a job). */
+/**
+ * True when `value` is shaped like a job id (anything else cannot name a job).
+ *
+ * @example
+ * ```ts
+ * if (!isJobId(request.params.id)) throw new NotFoundError('There is no such job');
+ * ```
+ */
 export function isJobId(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+  return typeof value === 'string' && JOB_ID_PATTERN.test(value);
 }

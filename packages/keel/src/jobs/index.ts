@@ -4,8 +4,8 @@
  * a readiness check.
  * @module
  */
-export { type JobsAdminRoutesOptions, jobsAdminRoutes } from './admin-routes.js';
-export { backoffDelay, defaultBackoff } from './backoff.js';
+export { jobsAdminRoutes } from './admin-routes.js';
+export { type JobsConfig, jobQueueOptionsFromConfig, jobsConfigSchema } from './config.js';
 export { defineJob, type JobType, type JobTypeDefinition } from './define-job.js';
 export { isPermanentJobError, PermanentJobError } from './errors.js';
 export { isJobId } from './ids.js';
@@ -17,7 +17,6 @@ export {
   type ListJobsQuery,
 } from './job-queue.js';
 export type { JobQueueOptions } from './options.js';
-export { jobMigrations } from './schema.js';
 export type { JobStats } from './stats.js';
 export {
   type BackoffOptions,
@@ -30,4 +29,3 @@ export {
   type JobState,
   jobStates,
 } from './types.js';
-export { createWorkerService, type WorkerService, type WorkerServiceOptions } from './worker-service.js';

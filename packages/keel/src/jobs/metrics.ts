@@ -53,13 +53,13 @@ export function createJobMetrics(metrics: MetricsRegistry, target: () => SqlTarg
       labelNames,
     }),
     duration: metrics.histogram({
-      name: 'keel_job_run_duration_seconds',
+      name: 'keel_jobs_run_duration_seconds',
       help: 'Duration of job attempts, by outcome (completed, failed, postponed)',
       labelNames: ['queue', 'type', 'outcome'],
       buckets: SECONDS,
     }),
     wait: metrics.histogram({
-      name: 'keel_job_wait_seconds',
+      name: 'keel_jobs_wait_seconds',
       help: 'Time from a job being due to an attempt starting',
       labelNames,
       buckets: SECONDS,

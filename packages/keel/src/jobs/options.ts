@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Store } from '../store/index.js';
-import { defaultBackoff } from './backoff.js';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
+import { Store } from '../store/index.js';
+import { backoffOption, defaultBackoff } from './backoff.js';
 import type { JobType } from './define-job.js';
 import type { BackoffOptions } from './types.js';
-import { checkBackoff, checkNonNegative, checkPositiveInt, rejectProblems } from './validate.js';
 
 /**
  * Options of {@link createJobQueue}.
@@ -17,14 +18,17 @@ import { checkBackoff, checkNonNegative, checkPositiveInt, rejectProblems } from
 export interface JobQueueOptions<DB> {
   /** The store whose database holds the jobs (its tables are created at start). */
   store: Store<DB>;
-  /** The job types this process knows: it runs only these, and they validate enqueued payloads. */
-  types: readonly JobType[];
+  /**
+   * The job types this process knows: it runs only these, and they validate enqueued payloads.
+   * More can be added with {@link JobQueue.register} before start. Default: none.
+   */
+  types?: readonly JobType[];
   /** Component name. Default: `jobs`. */
   name?: string;
   /** Run jobs in this process; `false` makes a producer that only enqueues and manages jobs. Default: `true`. */
   work?: boolean;
   /**
-   * Queues this process works, with their concurrency. Default: every queue named by `types`
+   * Queues this process works, with their concurrency. Default: every queue named by the types
    * (`default` for types without one), each with `concurrency`.
    */
   queues?: Record<string, { concurrency?: number }>;
@@ -56,12 +60,13 @@ export interface JobQueueOptions<DB> {
   workerId?: string;
 }
 
-/** The options with every default applied. */
+/** The options with every default applied (the types are kept apart: more can be registered before start). */
 export interface ResolvedOptions {
   name: string;
   work: boolean;
-  types: Map<string, JobType>;
-  queues: Map<string, number>;
+  /** The `queues` option, when given; else the queues follow the types at start. */
+  queues: Map<string, number> | undefined;
+  concurrency: number;
   prefetch: number;
   leaseMs: number;
   pollIntervalMs: number;
@@ -74,48 +79,92 @@ export interface ResolvedOptions {
   workerId: string;
 }
 
-/** Validates the options (one ValidationError listing every problem) and applies the defaults. */
-export function resolveOptions<DB>(options: JobQueueOptions<DB>): ResolvedOptions {
-  const queues = Object.entries(options.queues ?? {});
-  const readiness = options.readiness;
-  const types = Array.isArray(options.types) ? options.types : [];
-  const names = types.map((t) => t.name);
-  rejectProblems([
-    ...(options.store && typeof options.store === 'object' ? [] : [{ path: 'store', message: 'is required' }]),
-    ...(Array.isArray(options.types) ? [] : [{ path: 'types', message: 'must be an array of job types' }]),
-    ...(new Set(names).size === names.length ? [] : [{ path: 'types', message: 'has two types with one name' }]),
-    ...checkPositiveInt('concurrency', options.concurrency),
-    ...checkPositiveInt('leaseMs', options.leaseMs),
-    ...(options.prefetch === undefined || options.prefetch === 0 ? [] : checkPositiveInt('prefetch', options.prefetch)),
-    ...checkPositiveInt('pollIntervalMs', options.pollIntervalMs),
-    ...checkNonNegative('completedRetentionMs', options.completedRetentionMs),
-    ...checkPositiveInt('sweepIntervalMs', options.sweepIntervalMs),
-    ...checkPositiveInt('maxAttempts', options.maxAttempts),
-    ...checkPositiveInt('timeoutMs', options.timeoutMs),
-    ...checkBackoff(options.backoff),
-    ...(readiness ? checkPositiveInt('readiness.maxWaitMs', readiness.maxWaitMs) : []),
-    ...queues.flatMap(([name, q]) => checkPositiveInt(`queues.${name}.concurrency`, q.concurrency)),
-  ]);
-  const concurrency = options.concurrency ?? 10;
-  const queueMap = new Map<string, number>(
-    queues.length > 0
-      ? queues.map(([name, q]) => [name, q.concurrency ?? concurrency])
-      : [...new Set(types.map((t) => t.queue ?? 'default'))].map((q) => [q, concurrency]),
+/** A value that can be used as a job type (made by `defineJob`). */
+export function isJobType(value: unknown): value is JobType {
+  const type = value as JobType | null | undefined;
+  return (
+    typeof type === 'object' &&
+    type !== null &&
+    typeof type.name === 'string' &&
+    typeof type.parse === 'function' &&
+    typeof type.handle === 'function'
   );
+}
+
+const jobTypeOption = z.custom<JobType>(isJobType, 'must be a job type (defineJob)');
+
+/** Names shared by two of `types`, in order. */
+export function duplicateNames(types: readonly { name: string }[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { name } of types) (seen.has(name) ? twice : seen).add(name);
+  return [...twice];
+}
+
+const jobQueueOptionsSchema = z.object({
+  store: option.instance(Store, 'a store (createStore)'),
+  types: z
+    .array(jobTypeOption, 'must be an array of job types')
+    .superRefine((types, ctx) => {
+      const twice = duplicateNames(types);
+      if (twice.length > 0) ctx.addIssue({ code: 'custom', message: `name two types ${twice.join(', ')}` });
+    })
+    .optional(),
+  name: option.name().optional(),
+  work: z.boolean('must be true or false').optional(),
+  queues: z
+    .record(option.name(), z.object({ concurrency: option.count().optional() }), {
+      error: (issue) =>
+        issue.code === 'invalid_key' ? 'is not a queue name (1-128 letters, digits or ._:-)' : undefined,
+    })
+    .optional(),
+  concurrency: option.count().optional(),
+  prefetch: z.number().int('must be a whole number').nonnegative('must be 0 or more').optional(),
+  leaseMs: option.positiveDurationMs().optional(),
+  pollIntervalMs: option.positiveDurationMs().optional(),
+  completedRetentionMs: option.durationMs().optional(),
+  sweepIntervalMs: option.positiveDurationMs().optional(),
+  maxAttempts: option.count().optional(),
+  backoff: backoffOption.optional(),
+  timeoutMs: option.positiveDurationMs().optional(),
+  readiness: z
+    .union([z.literal(false), z.object({ maxWaitMs: option.positiveDurationMs().optional() })], {
+      error: 'must be false or { maxWaitMs }',
+    })
+    .optional(),
+  workerId: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+});
+
+/** Checks the options (a UsageError lists every problem) and applies the defaults. */
+export function resolveOptions<DB>(options: JobQueueOptions<DB>): ResolvedOptions {
+  const checked = checkOptions('createJobQueue', jobQueueOptionsSchema, options);
+  const concurrency = checked.concurrency ?? 10;
+  const queues = checked.queues
+    ? new Map(Object.entries(checked.queues).map(([name, q]) => [name, q.concurrency ?? concurrency]))
+    : undefined;
+  const readiness = checked.readiness;
   return {
-    name: options.name ?? 'jobs',
-    work: options.work ?? true,
-    types: new Map(types.map((t) => [t.name, t])),
-    queues: queueMap,
-    prefetch: options.prefetch ?? 0,
-    leaseMs: options.leaseMs ?? 30_000,
-    pollIntervalMs: options.pollIntervalMs ?? 1000,
-    completedRetentionMs: options.completedRetentionMs ?? 86_400_000,
-    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
-    maxAttempts: options.maxAttempts ?? 5,
-    backoff: options.backoff ?? defaultBackoff,
-    timeoutMs: options.timeoutMs ?? 300_000,
+    name: checked.name ?? 'jobs',
+    work: checked.work ?? true,
+    queues,
+    concurrency,
+    prefetch: checked.prefetch ?? 0,
+    leaseMs: checked.leaseMs ?? 30_000,
+    pollIntervalMs: checked.pollIntervalMs ?? 1000,
+    completedRetentionMs: checked.completedRetentionMs ?? 86_400_000,
+    sweepIntervalMs: checked.sweepIntervalMs ?? 60_000,
+    maxAttempts: checked.maxAttempts ?? 5,
+    backoff: checked.backoff ?? defaultBackoff,
+    timeoutMs: checked.timeoutMs ?? 300_000,
     readinessMaxWaitMs: readiness === false ? undefined : (readiness?.maxWaitMs ?? 300_000),
-    workerId: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    workerId: checked.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
   };
+}
+
+/** The queues a worker runs: the `queues` option, else every queue the types name, each with `concurrency`. */
+export function workedQueues(settings: ResolvedOptions, types: Iterable<JobType>): Map<string, number> {
+  if (settings.queues) return settings.queues;
+  const names = new Set<string>();
+  for (const type of types) names.add(type.queue ?? 'default');
+  return new Map([...names].map((queue) => [queue, settings.concurrency]));
 }

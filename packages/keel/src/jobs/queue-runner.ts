@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { ClaimedRow } from './sql/claim-jobs.js';
 
@@ -22,6 +23,13 @@ export class QueueRunner {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private buffer: ClaimedRow[] = [];
+  // Claims and job starts run in the runner's own async context (the worker's start): a wake-up
+  // emitted inside a caller's store transaction (an enqueue in `store.transaction`) must not make
+  // the jobs it starts run inside that transaction.
+  private readonly fillSoon = AsyncResource.bind(() => {
+    this.scheduled = false;
+    void this.fill();
+  });
 
   constructor(
     readonly queue: string,
@@ -61,10 +69,7 @@ export class QueueRunner {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.fill();
-    });
+    setImmediate(this.fillSoon);
   }
 
   /** Takes no more jobs. */

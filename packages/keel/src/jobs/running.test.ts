@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../testing/index.js';
 import { defineJob } from './define-job.js';
 import { PermanentJobError } from './errors.js';
-import { type Harness, startQueue, waitFor } from './test/harness.js';
+import { type Harness, startQueue } from './test/harness.js';
 
 for (const dialect of testDialects) {
   describe(`running jobs on ${dialect}`, () => {
@@ -60,7 +60,7 @@ for (const dialect of testDialects) {
     it('retries with backoff until it succeeds, keeping each failed attempt', async () => {
       seen.length = 0;
       const { id } = await h.jobs.enqueue(flaky, { failTimes: 2 }, { maxAttempts: 5 });
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'completed');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'completed');
       const job = await h.jobs.get(id);
       expect(job).toMatchObject({ attempts: 3, result: { ok: 3 }, progress: 100 });
       expect(job?.errors.map((e) => [e.attempt, e.message])).toEqual([
@@ -78,7 +78,7 @@ for (const dialect of testDialects) {
         { failTimes: 99 },
         { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 5 } },
       );
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'failed');
       const job = await h.jobs.get(id);
       expect(job?.attempts).toBe(3);
       expect(job?.errors.map((e) => e.message)).toEqual(['boom 1', 'boom 2', 'boom 3']);
@@ -87,14 +87,14 @@ for (const dialect of testDialects) {
 
     it('fails at once on a PermanentJobError', async () => {
       const { id } = await h.jobs.enqueue(permanent, {}, { maxAttempts: 10 });
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'failed');
       const job = await h.jobs.get(id);
       expect(job).toMatchObject({ attempts: 1, errors: [{ name: 'PermanentJobError', message: 'the user is gone' }] });
     });
 
     it('aborts a handler past its timeout and counts the attempt as failed', async () => {
       const { id } = await h.jobs.enqueue(slow, { ms: 10_000 }, { timeoutMs: 100, maxAttempts: 1 });
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'failed');
       const job = await h.jobs.get(id);
       expect(job?.errors[0]).toMatchObject({ attempt: 1, name: 'TimeoutError' });
       expect(abortReason).toMatchObject({ name: 'TimeoutError' });
@@ -103,20 +103,20 @@ for (const dialect of testDialects) {
     it('cancels a running job through its signal, and retries a cancelled one', async () => {
       abortReason = undefined;
       const { id } = await h.jobs.enqueue(slow, { ms: 10_000 });
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'running');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'running');
       expect(await h.jobs.cancel(id)).toBe(true);
-      await waitFor(() => abortReason !== undefined);
+      await eventually(() => abortReason !== undefined);
       expect((await h.jobs.get(id))?.state).toBe('cancelled');
       expect(await h.jobs.cancel(id)).toBe(false);
       expect(await h.jobs.retry(id)).toBe(true);
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'running');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'running');
       expect(await h.jobs.cancel(id)).toBe(true);
     });
 
     it('deletes completed jobs after the retention period', async () => {
       const { id } = await h.jobs.enqueue(flaky, { failTimes: 0 });
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'completed');
-      await waitFor(async () => (await h.jobs.get(id)) === undefined, 3000);
+      await eventually(async () => (await h.jobs.get(id))?.state === 'completed');
+      await eventually(async () => (await h.jobs.get(id)) === undefined, { timeoutMs: 3000 });
     });
   });
 
@@ -143,7 +143,7 @@ for (const dialect of testDialects) {
       const nap = types('first')[0]!;
       const quick = await first.jobs.enqueue(nap, { ms: 100 });
       const long = await first.jobs.enqueue(nap, { ms: 60_000 });
-      await waitFor(() => started.length === 2);
+      await eventually(() => started.length === 2);
       const result = await first.service.stop('test');
       expect(result.clean).toBe(false);
       expect(result.abandoned.join('\n')).toContain(long.id);
@@ -152,7 +152,7 @@ for (const dialect of testDialects) {
         expect((await second.jobs.get(quick.id))?.state).toBe('completed');
         const released = await second.jobs.get(long.id);
         expect(released?.state === 'waiting' || released?.state === 'running').toBe(true);
-        await waitFor(() => started.some((s) => s.startsWith(`second:${long.id}`)), 3000);
+        await eventually(() => started.some((s) => s.startsWith(`second:${long.id}`)), { timeoutMs: 3000 });
         // The cut attempt was not counted against the job.
         expect(started.filter((s) => s.startsWith('second'))).toEqual([`second:${long.id}:1`]);
       } finally {

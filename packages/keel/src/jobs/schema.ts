@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator, type SqlBool, sql } from 'kysely';
+import { type Kysely, type Migration, type SqlBool, sql } from 'kysely';
 import type { StoreDialect } from '../store/index.js';
 
 /** The `keel_job` row as stored (times in epoch ms; PostgreSQL returns bigints as strings). */
@@ -30,7 +30,13 @@ export interface JobTables {
   keel_job: JobRow;
 }
 
-/** The queue's migrations, written with Kysely's schema builder for both dialects. */
+/** The table recording the queue's migrations (its lock table is `keel_job_migration_lock`). */
+export const JOB_MIGRATION_TABLE = 'keel_job_migration';
+
+/**
+ * The queue's migrations, written with Kysely's schema builder for both dialects; run by the store
+ * at the queue's start, recorded in {@link JOB_MIGRATION_TABLE} so they never mix with the service's.
+ */
 export function jobMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_keel_job': {
@@ -91,17 +97,4 @@ export function jobMigrations(dialect: StoreDialect): Record<string, Migration> 
       },
     },
   };
-}
-
-/** Runs the queue's migrations, recorded in their own table so they never mix with the service's. */
-export async function migrateJobTables(db: Kysely<unknown>, dialect: StoreDialect): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => jobMigrations(dialect) },
-    migrationTableName: 'keel_job_migration',
-    migrationLockTableName: 'keel_job_migration_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,9 +1,27 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import type { JobType } from './define-job.js';
 
-/** Where a job is in its life: `waiting` (due now or later), `running`, then `completed`, `failed` or `cancelled`. */
+/**
+ * Where a job is in its life: `waiting` (due now or later), `running`, then `completed`, `failed` or `cancelled`.
+ *
+ * @example
+ * ```ts
+ * const state: JobState = 'failed';
+ * const page = await jobs.list({ state });
+ * ```
+ */
 export type JobState = 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
 
-/** Every {@link JobState}, in lifecycle order. */
+/**
+ * Every {@link JobState}, in lifecycle order.
+ *
+ * @example
+ * ```ts
+ * const counts = Object.fromEntries(jobStates.map((state) => [state, 0]));
+ * ```
+ */
 export const jobStates: readonly JobState[] = ['waiting', 'running', 'completed', 'failed', 'cancelled'];
 
 /**
@@ -90,18 +108,24 @@ export interface Job<P = unknown, R = unknown> {
 }
 
 /**
- * What a handler receives beside its payload.
+ * What a handler receives beside its payload: the job's id and attempt, an abort signal, a logger,
+ * progress reports, the queue's store, and `enqueue` for follow-up jobs. `DB` is the store's
+ * database type (annotate `ctx: JobContext<Database>` in the handler to use it).
  *
  * @example
  * ```ts
- * handler: async (payload, ctx) => {
+ * handler: async ({ eventId }, ctx: JobContext<Database>) => {
  *   ctx.logger.info({ attempt: ctx.attempt }, 'sending');
  *   await fetch(url, { signal: ctx.signal });
+ *   await ctx.store.transaction(async (trx) => {
+ *     await trx.updateTable('events').set({ notified: true }).where('id', '=', eventId).execute();
+ *     await ctx.enqueue(audit, { eventId }); // joins the transaction: both or neither
+ *   });
  *   await ctx.progress(100);
  * }
  * ```
  */
-export interface JobContext {
+export interface JobContext<DB = unknown> {
   /** The job's id. */
   id: string;
   /** The attempt number, 1 for the first run. */
@@ -110,8 +134,16 @@ export interface JobContext {
   signal: AbortSignal;
   /** The queue's logger, bound to the job's id, type and attempt. */
   logger: Logger;
+  /** The store of the queue running the job (its database holds the jobs too). */
+  store: Store<DB>;
   /** Records progress (any number, e.g. a percentage) on the job; resolves once stored. */
   progress(value: number): Promise<void>;
+  /**
+   * Enqueues a job on the queue running this one, like {@link JobQueue.enqueue}. Called inside
+   * `ctx.store.transaction(...)` it joins that transaction (the job exists if and only if it
+   * commits); `options.transaction` names another one.
+   */
+  enqueue<I, O, R>(type: JobType<I, O, R>, payload: I, options?: EnqueueOptions<Transaction<DB>>): Promise<EnqueuedJob>;
 }
 
 /**
@@ -142,7 +174,10 @@ export interface EnqueueOptions<Trx = unknown> {
    * instead of adding one. Default: none (no deduplication).
    */
   dedupeKey?: string;
-  /** The store transaction to add the job in: it exists if and only if the transaction commits. Default: none. */
+  /**
+   * The store transaction to add the job in: it exists if and only if the transaction commits.
+   * Default: the transaction the caller runs inside through `store.transaction(...)`, if any.
+   */
   transaction?: Trx;
 }
 

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StopContext } from '../service/index.js';
 import { Completer } from './completer.js';
-import { executeJob } from './execute-job.js';
+import type { JobType } from './define-job.js';
+import { type ExecuteDeps, executeJob } from './execute-job.js';
 import type { JobMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { PgListener } from './pg-listener.js';
@@ -21,16 +22,15 @@ import { wakeBus } from './wake-bus.js';
 export interface WorkerSettings
   extends Pick<
     ResolvedOptions,
-    | 'workerId'
-    | 'types'
-    | 'queues'
-    | 'prefetch'
-    | 'leaseMs'
-    | 'pollIntervalMs'
-    | 'sweepIntervalMs'
-    | 'completedRetentionMs'
+    'workerId' | 'prefetch' | 'leaseMs' | 'pollIntervalMs' | 'sweepIntervalMs' | 'completedRetentionMs'
   > {
   target: SqlTarget;
+  /** The job types it runs, by name. */
+  types: ReadonlyMap<string, JobType>;
+  /** The queues it works, with their concurrency. */
+  queues: ReadonlyMap<string, number>;
+  /** The queue's store and enqueue, given to every handler. */
+  shared: ExecuteDeps['shared'];
   /** Where the in-process wake-up bus is keyed (the database's location). */
   location: string;
   /** Connection settings for LISTEN (PostgreSQL only). */
@@ -177,6 +177,7 @@ export class Worker {
       logger: s.logger,
       metrics: s.metrics,
       defaults: s.defaults,
+      shared: s.shared,
       complete: (claimed, result) =>
         this.completer.add({ id: claimed.id, result, queue: claimed.queue, type: claimed.type }),
       closed: () => this.closed,

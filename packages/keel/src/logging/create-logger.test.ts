@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CENSOR, createLogger, createRedactor } from './index.js';
+import { createLogger } from './index.js';
+import { CENSOR, CIRCULAR, createRedactor, TOO_DEEP } from './redact.js';
 
 function capture(): { stream: Writable; raw: () => string; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -100,5 +101,90 @@ describe('createLogger', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = cyclic;
     expect(() => redact(cyclic)).not.toThrow();
+  });
+
+  it('redacts deeper than any depth limit of the walk, cutting only past 64 levels', () => {
+    const redact = createRedactor();
+    const nest = (levels: number, leaf: unknown): unknown => {
+      let value = leaf;
+      for (let i = 0; i < levels; i += 1) value = { n: value };
+      return value;
+    };
+    const leafAt = (value: unknown, levels: number): unknown => {
+      let current = value;
+      for (let i = 0; i < levels; i += 1) current = (current as { n: unknown }).n;
+      return current;
+    };
+    expect(leafAt(redact(nest(40, { password: 'deep' })), 40)).toEqual({ password: CENSOR });
+    // Past the limit the rest is cut: never handed on unchecked.
+    const tooDeep = redact(nest(70, { password: 'deeper' }));
+    expect(JSON.stringify(tooDeep)).not.toContain('deeper');
+    expect(leafAt(tooDeep, 64)).toBe(TOO_DEEP);
+    // A logger line, end to end.
+    const out = capture();
+    createLogger({ destination: out.stream }).info(nest(15, { token: 'at-15' }) as object, 'deep line');
+    expect(out.raw()).not.toContain('at-15');
+    expect(out.raw()).toContain(CENSOR);
+  });
+
+  it('cuts a cycle instead of handing the original on', () => {
+    const redact = createRedactor();
+    const cyclic: Record<string, unknown> = { password: 'p', list: [] };
+    cyclic.self = cyclic;
+    (cyclic.list as unknown[]).push(cyclic);
+    const out = redact(cyclic);
+    expect(out).toEqual({ password: CENSOR, list: [CIRCULAR], self: CIRCULAR });
+    expect(cyclic.password).toBe('p');
+    // The same object twice, side by side, is no cycle.
+    const shared = { secret: 's' };
+    expect(redact({ a: shared, b: shared })).toEqual({ a: { secret: CENSOR }, b: { secret: CENSOR } });
+  });
+
+  it('redacts header and field name variants: any case, dashes, underscores, plurals', () => {
+    const out = capture();
+    createLogger({ destination: out.stream }).info(
+      {
+        headers: {
+          'Proxy-Authorization': 'Basic v1',
+          'x-api-key': 'v2',
+          Cookie: 'v3',
+          'Set-Cookie': ['v4'],
+          'x-csrf-token': 'v5',
+        },
+        client_secret: 'v6',
+        db_password: 'v7',
+        tokens: ['v8'],
+        privateKey: 'v9',
+        tokenCount: 12,
+        secretName: 'visible',
+      },
+      'variants',
+    );
+    const [line] = out.lines();
+    for (const secret of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']) {
+      expect(out.raw()).not.toContain(`"${secret}`);
+      expect(out.raw()).not.toContain(` ${secret}`);
+    }
+    expect(line).toMatchObject({ tokenCount: 12, secretName: 'visible' });
+  });
+
+  it("redacts a logged error's own fields and a child's bindings", () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream });
+    const error = Object.assign(new Error('request failed'), {
+      config: { headers: { Authorization: 'Bearer from-error' } },
+      status: 401,
+    });
+    const cause = Object.assign(new Error('outer'), { cause: error, password: 'outer-p' });
+    logger.error({ err: cause }, 'failed');
+    logger.error({ error }, 'failed again');
+    logger.child({ token: 'child-t', requestId: 'r-2' }).child({ password: 'grandchild-p' }).info('child');
+    const text = out.raw();
+    for (const secret of ['from-error', 'outer-p', 'child-t', 'grandchild-p']) expect(text).not.toContain(secret);
+    const [first, second, third] = out.lines();
+    expect(first).toMatchObject({ err: { type: 'Error', password: CENSOR } });
+    expect(second).toMatchObject({ error: { message: 'request failed', status: 401, config: { headers: {} } } });
+    expect(third).toMatchObject({ requestId: 'r-2', token: CENSOR, password: CENSOR });
+    expect(error.config.headers.Authorization).toBe('Bearer from-error');
   });
 });

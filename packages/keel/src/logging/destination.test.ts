@@ -3,24 +3,34 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLogDestination, createLogger } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('createLogDestination', () => {
-  it('gathers lines and writes them within the flush interval', async () => {
-    const file = join(dir, 'interval.log');
-    const logger = createLogger({ destination: createLogDestination({ file, flushIntervalMs: 50 }) });
-    logger.info({ n: 1 }, 'first');
-    logger.info({ n: 2 }, 'second');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const lines = readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { msg: string });
-    expect(lines.map((line) => line.msg)).toEqual(['first', 'second']);
+  it('gathers lines and writes them within the flush interval', () => {
+    // Fake timers drive the periodic flush: the lines must wait for it, and it must come.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const file = join(dir, 'interval.log');
+      const logger = createLogger({ destination: createLogDestination({ file, flushIntervalMs: 50 }) });
+      logger.info({ n: 1 }, 'first');
+      logger.info({ n: 2 }, 'second');
+      const written = () =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(written()).toEqual([]);
+      vi.advanceTimersByTime(49);
+      expect(written()).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(written()).toEqual(['first', 'second']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes what is buffered when the process exits at once', () => {

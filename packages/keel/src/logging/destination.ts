@@ -1,6 +1,13 @@
 import { type DestinationStream, pino } from 'pino';
 
-/** Options of {@link createLogDestination}. */
+/**
+ * Options of {@link createLogDestination}.
+ *
+ * @example
+ * ```ts
+ * const options: LogDestinationOptions = { file: '/var/log/planner.log', bufferBytes: 16_384, flushIntervalMs: 250 };
+ * ```
+ */
 export interface LogDestinationOptions {
   /** File descriptor to write to. Default: stdout's. */
   fd?: number;

@@ -1,28 +1,14 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ValidationError } from '../errors/index.js';
-import type { HttpRoutes, ProblemStatus } from '../http/index.js';
-import type { Scheduler } from './scheduler.js';
+import { option } from '../config/index.js';
+import { type AdminRoutesOptions, defineAdminRoutes, type HttpRoutes } from '../http/index.js';
+import type { ScheduleRun, Scheduler } from './scheduler.js';
 
-/**
- * Options of {@link schedulerAdminRoutes}.
- *
- * @example
- * ```ts
- * const options: SchedulerAdminRoutesOptions = { onRequest: requireAdmin, prefix: '/ops' };
- * ```
- */
-export interface SchedulerAdminRoutesOptions {
-  /** Runs before every route; throw (e.g. a ForbiddenError) or reply to refuse. Required. */
-  onRequest: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  /** Where the routes live. Default: `/admin`. */
-  prefix?: string;
-}
+const runStatus = z.enum(['waiting', 'running', 'completed', 'failed', 'cancelled', 'skipped']);
 
 const lastRunView = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  status: z.enum(['waiting', 'running', 'completed', 'failed', 'cancelled', 'skipped']),
+  status: runStatus,
   error: z.string().optional(),
   durationMs: z.number().nullable(),
 });
@@ -38,61 +24,115 @@ const scheduleView = z.object({
   runCount: z.number(),
 });
 
-const nameParams = z.object({ name: z.string().min(1).max(128) });
+const runView = z.object({
+  runKey: z.string(),
+  kind: z.enum(['tick', 'catch-up', 'trigger', 'start']),
+  plannedAt: z.string(),
+  status: runStatus,
+  jobId: z.string().nullable(),
+  enqueuedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
 
-/**
- * The scheduler admin API as an {@link HttpRoutes} plugin, every route behind the given guard:
- * `GET {prefix}/scheduler_status`, and `POST {prefix}/schedules/{name}/pause|resume|trigger`
- * (404 for an unknown schedule).
- *
- * @example
- * ```ts
- * http.routes(schedulerAdminRoutes(scheduler, { onRequest: requireAdmin }));
- * ```
- */
-export function schedulerAdminRoutes<DB>(scheduler: Scheduler<DB>, options: SchedulerAdminRoutesOptions): HttpRoutes {
-  if (typeof options?.onRequest !== 'function') {
-    throw new ValidationError([{ location: 'options', path: 'onRequest', message: 'a guard is required' }]);
-  }
-  const prefix = (options.prefix ?? '/admin').replace(/\/$/, '');
-  const tags = ['scheduler admin'];
-  // The guard answers 401 or 403.
-  const problems: ProblemStatus[] = [401, 403];
-  return async (app) => {
-    app.addHook('onRequest', options.onRequest);
+// Client input: a name that no schedule could have is a 400, an unknown one a 404.
+const nameParams = z.object({ name: option.name() });
+const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+const toRunView = (run: ScheduleRun): z.output<typeof runView> => ({
+  ...run,
+  plannedAt: run.plannedAt.toISOString(),
+  enqueuedAt: run.enqueuedAt.toISOString(),
+  startedAt: iso(run.startedAt),
+  finishedAt: iso(run.finishedAt),
+});
+
+/** What the admin routes use of a scheduler (whatever its database type). */
+type AdminScheduler = Pick<Scheduler<unknown>, 'status' | 'scheduleStatus' | 'runs' | 'pause' | 'resume' | 'trigger'>;
+
+const routes = defineAdminRoutes<AdminScheduler>({
+  capability: 'schedules',
+  routes: (app, scheduler) => {
+    // '' is the capability's own path: `/admin/schedules`, without a trailing slash.
     app.get(
-      `${prefix}/scheduler_status`,
+      '',
       {
         schema: {
-          tags,
-          problems,
+          summary: 'Scheduler status',
+          description:
+            "Whether this instance's scheduler runs, and every declared schedule with its timing, pause state, next tick, latest run and run count.",
           response: { 200: z.object({ running: z.boolean(), schedules: z.array(scheduleView) }) },
         },
       },
       async () => scheduler.status(),
     );
+    app.get(
+      '/:name',
+      {
+        schema: {
+          summary: 'Show a schedule',
+          description: 'One schedule with its timing, pause state, next tick, latest run and run count.',
+          params: nameParams,
+          response: { 200: scheduleView },
+        },
+      },
+      async (request) => scheduler.scheduleStatus(request.params.name),
+    );
+    app.get(
+      '/:name/runs',
+      {
+        schema: {
+          summary: "A schedule's runs",
+          description:
+            'The latest `limit` runs (default 100, at most 1000), oldest first: ticks, catch-ups, triggers and start runs, skipped ticks included.',
+          params: nameParams,
+          querystring: runsQuery,
+          response: { 200: z.object({ runs: z.array(runView) }) },
+        },
+      },
+      async (request) => {
+        const runs = await scheduler.runs(request.params.name, { limit: request.query.limit });
+        return { runs: runs.map(toRunView) };
+      },
+    );
     app.post(
-      `${prefix}/schedules/:name/pause`,
-      { schema: { tags, problems, params: nameParams, response: { 200: scheduleView } } },
+      '/:name/pause',
+      {
+        schema: {
+          summary: 'Pause a schedule',
+          description: 'Stops its ticks on every instance, across restarts, until resumed; triggers still run.',
+          params: nameParams,
+          response: { 200: scheduleView },
+        },
+      },
       async (request) => {
         await scheduler.pause(request.params.name);
         return scheduler.scheduleStatus(request.params.name);
       },
     );
     app.post(
-      `${prefix}/schedules/:name/resume`,
-      { schema: { tags, problems, params: nameParams, response: { 200: scheduleView } } },
+      '/:name/resume',
+      {
+        schema: {
+          summary: 'Resume a schedule',
+          description: 'Ticks again from its next tick; the ticks planned while it was paused are not caught up.',
+          params: nameParams,
+          response: { 200: scheduleView },
+        },
+      },
       async (request) => {
         await scheduler.resume(request.params.name);
         return scheduler.scheduleStatus(request.params.name);
       },
     );
     app.post(
-      `${prefix}/schedules/:name/trigger`,
+      '/:name/trigger',
       {
         schema: {
-          tags,
-          problems,
+          summary: 'Trigger a schedule',
+          description: 'Enqueues one run now, paused or not, whatever the overlap policy; answers its job id.',
           params: nameParams,
           response: { 202: z.object({ schedule: z.string(), jobId: z.string() }) },
         },
@@ -102,5 +142,22 @@ export function schedulerAdminRoutes<DB>(scheduler: Scheduler<DB>, options: Sche
         return reply.code(202).send({ schedule: request.params.name, jobId });
       },
     );
-  };
+  },
+  aliases: [{ method: 'GET', path: '/scheduler_status', of: '' }],
+});
+
+/**
+ * The scheduler admin API as an {@link HttpRoutes} plugin, at `<prefix>/schedules` (prefix default
+ * `/admin`), every route behind `guard`: `GET /admin/schedules` (the status of every schedule, also
+ * served at `GET /admin/scheduler_status`), `GET /admin/schedules/{name}`,
+ * `GET /admin/schedules/{name}/runs?limit`, and `POST /admin/schedules/{name}/pause|resume|trigger`.
+ * An unknown schedule is a 404, a malformed name a 400. Without a guard it throws a UsageError.
+ *
+ * @example
+ * ```ts
+ * http.routes(schedulesAdminRoutes(scheduler, { guard: http.guards.admin }));
+ * ```
+ */
+export function schedulesAdminRoutes<DB>(scheduler: Scheduler<DB>, options: AdminRoutesOptions): HttpRoutes {
+  return routes(scheduler as unknown as AdminScheduler, options);
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../testing/index.js';
 import { defineSchedule } from './define-schedule.js';
-import { fakeClock, recordingJob, type SchedulerHarness, startScheduler, waitFor } from './test/harness.js';
+import { fakeClock, recordingJob, type SchedulerHarness, startScheduler } from './test/harness.js';
 
 const kinds = async (h: SchedulerHarness, name: string) => (await h.scheduler.runs(name)).map((r) => r.kind);
 
@@ -57,7 +57,7 @@ for (const dialect of testDialects) {
         await second.scheduler.check();
         expect(await kinds(second, 'report')).toEqual([]);
         const { jobId } = await second.scheduler.trigger('report');
-        await waitFor(async () => (await second.jobs.get(jobId))?.state === 'completed');
+        await eventually(async () => (await second.jobs.get(jobId))?.state === 'completed');
         expect(await kinds(second, 'report')).toEqual(['trigger']);
         await second.scheduler.resume('report');
         clock.advance(60_000);
@@ -113,14 +113,14 @@ for (const dialect of testDialects) {
         expect(await kinds(next, 'kept')).toEqual([]);
         expect(await kinds(next, 'fresh')).toEqual(['tick']);
         // Finished before the next tick, which overlap 'skip' would skip otherwise.
-        await waitFor(async () => (await next.scheduler.runs('fresh'))[0]?.status === 'completed');
+        await eventually(async () => (await next.scheduler.runs('fresh'))[0]?.status === 'completed');
         clock.advance(60_000);
         await Promise.all([next.scheduler.check(), old?.scheduler.check()]);
         expect(await kinds(next, 'kept')).toEqual(['tick']);
         // An instance still running the old declarations no longer runs the removed schedule.
         if (old) expect(await kinds(old, 'legacy')).toEqual([]);
         await expect(next.scheduler.runs('legacy')).rejects.toBeInstanceOf(NotFoundError);
-        await waitFor(() => recorder.runs.length === 3);
+        await eventually(() => recorder.runs.length === 3);
       } finally {
         await next.service.stop();
         await old?.service.stop();
@@ -139,12 +139,12 @@ for (const dialect of testDialects) {
       recorder.close();
       const options = { schedules: [schedule], types: [recorder.job] };
       const first = await startScheduler(database, options);
-      await waitFor(() => recorder.runs.length === 1);
+      await eventually(() => recorder.runs.length === 1);
       const second = await startScheduler(database, options);
       try {
         expect(await kinds(second, 'warm-cache')).toEqual(['start']);
         recorder.open();
-        await waitFor(async () => (await second.scheduler.runs('warm-cache'))[0]?.status === 'completed');
+        await eventually(async () => (await second.scheduler.runs('warm-cache'))[0]?.status === 'completed');
         expect(recorder.runs).toEqual(['warm']);
       } finally {
         recorder.open();

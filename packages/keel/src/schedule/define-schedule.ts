@@ -1,6 +1,9 @@
-import type { FieldError } from '../errors/index.js';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
 import { ValidationError } from '../errors/index.js';
-import type { JobType } from '../jobs/index.js';
+// The jobs' own rule for a backoff option, so a schedule's reads the same as a job type's.
+import { backoffOption } from '../jobs/backoff.js';
+import { type BackoffOptions, defineJob, type JobContext, type JobType } from '../jobs/index.js';
 import { cronTiming, intervalTiming, type Timing } from './timing.js';
 
 /**
@@ -26,11 +29,12 @@ export type OverlapPolicy = 'skip' | 'allow';
 export type MissedPolicy = 'skip' | 'once' | 'all';
 
 /**
- * Options of the jobs a schedule enqueues; unset ones fall back to the job type's, then the queue's.
+ * Options of the jobs a schedule enqueues. With `handler` they are the options of the schedule's own
+ * job type (so its `queue` is worked); with `job`, unset ones fall back to that type's, then the queue's.
  *
  * @example
  * ```ts
- * const options: ScheduledJobOptions = { maxAttempts: 3, timeoutMs: 600_000 };
+ * const options: ScheduledJobOptions = { maxAttempts: 3, timeoutMs: 600_000, backoff: { type: 'fixed', delayMs: 60_000 } };
  * ```
  */
 export interface ScheduledJobOptions {
@@ -42,20 +46,13 @@ export interface ScheduledJobOptions {
   timeoutMs?: number;
   /** Default: the job type's queue, else `default`. */
   queue?: string;
+  /** Delay between attempts. Default: the job type's, else the queue's (exponential from 1 s, with jitter). */
+  backoff?: BackoffOptions;
 }
 
-/**
- * A schedule's declaration, given to {@link defineSchedule}. Set exactly one of `cron` and `intervalMs`.
- *
- * @example
- * ```ts
- * const definition: ScheduleDefinition<{ keep: number }> = {
- *   name: 'nightly-backup', cron: '0 3 * * *', timezone: 'Europe/Paris', job: backupJob, payload: { keep: 7 },
- * };
- * ```
- */
-export interface ScheduleDefinition<I> {
-  /** Unique among a scheduler's schedules: 1-128 letters, digits or `._:-`. */
+/** What every schedule declares besides its work: its name, timing and policies. */
+interface ScheduleBaseDefinition {
+  /** Unique among a scheduler's schedules: 1-128 letters, digits or `._:-`, starting with a letter or digit. */
   name: string;
   /** A croner expression: 5 fields, or 6 with leading seconds, or `@yearly|@monthly|@weekly|@daily|@hourly`. Default: none. */
   cron?: string;
@@ -63,10 +60,6 @@ export interface ScheduleDefinition<I> {
   intervalMs?: number;
   /** The IANA timezone `cron` is read in. Default: `UTC`. */
   timezone?: string;
-  /** The job type each tick enqueues (it must be among the job queue's types to run). */
-  job: JobType<I, unknown, unknown>;
-  /** The payload of every enqueued job, validated by `job` at declaration. */
-  payload: I;
   /** Ticks while the previous run is unfinished. Default: `skip`. */
   overlap?: OverlapPolicy;
   /** Ticks missed while every instance was down. Default: `skip`. */
@@ -82,7 +75,64 @@ export interface ScheduleDefinition<I> {
 }
 
 /**
- * A validated schedule, ready for {@link createScheduler}.
+ * A schedule that is its own work: `handler` runs on every tick, as a durable job of a job type the
+ * schedule creates and owns (named after the schedule, with no payload). The scheduler registers
+ * that type on its job queue: no `defineJob`, nothing to list in the queue's `types`. Set exactly
+ * one of `cron` and `intervalMs`.
+ *
+ * @example
+ * ```ts
+ * const definition: HandlerScheduleDefinition<Database> = {
+ *   name: 'purge-sessions', cron: '@hourly',
+ *   handler: async (ctx) => { await ctx.store.db.deleteFrom('sessions').where('expires_at', '<', Date.now()).execute(); },
+ * };
+ * ```
+ */
+export interface HandlerScheduleDefinition<DB = unknown> extends ScheduleBaseDefinition {
+  /**
+   * Runs on every tick with the job's context (id, attempt, abort signal, logger, store, enqueue);
+   * a rejection fails the attempt, which is retried like any job's.
+   */
+  handler: (ctx: JobContext<DB>) => Promise<unknown>;
+  job?: never;
+  payload?: never;
+}
+
+/**
+ * A schedule that enqueues a job type defined elsewhere (with `defineJob`) with a fixed payload;
+ * that type must be among the job queue's types. Set exactly one of `cron` and `intervalMs`.
+ *
+ * @example
+ * ```ts
+ * const definition: JobScheduleDefinition<{ keep: number }> = {
+ *   name: 'nightly-backup', cron: '0 3 * * *', timezone: 'Europe/Paris', job: backupJob, payload: { keep: 7 },
+ * };
+ * ```
+ */
+export interface JobScheduleDefinition<I> extends ScheduleBaseDefinition {
+  /** The job type each tick enqueues (it must be among the job queue's types to run). */
+  job: JobType<I, unknown, unknown>;
+  /** The payload of every enqueued job, validated by `job` at declaration. */
+  payload: I;
+  handler?: never;
+}
+
+/**
+ * Either form of a schedule's declaration, given to {@link defineSchedule}: with a `handler`, or
+ * with a `job` and its `payload`.
+ *
+ * @example
+ * ```ts
+ * const definitions: ScheduleDefinition[] = [
+ *   { name: 'heartbeat', intervalMs: 60_000, handler: async (ctx) => ctx.logger.info('alive') },
+ *   { name: 'nightly-backup', cron: '0 3 * * *', job: backupJob, payload: {} },
+ * ];
+ * ```
+ */
+export type ScheduleDefinition<I = unknown, DB = unknown> = HandlerScheduleDefinition<DB> | JobScheduleDefinition<I>;
+
+/**
+ * A validated schedule, ready for {@link createScheduler} or {@link Scheduler.add}.
  *
  * @example
  * ```ts
@@ -97,7 +147,14 @@ export interface Schedule {
   readonly intervalMs: number | undefined;
   /** The canonical IANA timezone name. */
   readonly timezone: string;
+  /** The job type each tick enqueues: the schedule's own {@link Schedule.jobType}, or the given `job`. */
   readonly job: JobType;
+  /**
+   * The job type the schedule owns (declared with `handler`), named after the schedule; the
+   * scheduler registers it on its job queue. `undefined` for a schedule of a given `job`.
+   */
+  readonly jobType: JobType | undefined;
+  /** The payload of every enqueued job (`{}` for a schedule's own job type). */
   readonly payload: unknown;
   readonly overlap: OverlapPolicy;
   readonly missed: MissedPolicy;
@@ -105,90 +162,42 @@ export interface Schedule {
   readonly graceMs: number;
   readonly runOnStart: boolean;
   readonly jobOptions: ScheduledJobOptions;
-  /** What decides the ticks, stored to notice a changed schedule: cron or interval, and timezone. */
-  readonly spec: string;
   /** The first tick strictly after `after`, or `null` when the expression never fires again. */
   nextRun(after: Date): Date | null;
-  /** @internal The tick arithmetic. */
-  readonly timing: Timing;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** What the scheduler needs of a schedule besides its public fields. */
+export interface ScheduleInternals {
+  /** The tick arithmetic. */
+  timing: Timing;
+  /** What decides the ticks, stored to notice a changed schedule: cron or interval, and timezone. */
+  spec: string;
+}
+
+// Only defineSchedule makes schedules: this also tells a schedule from a look-alike object.
+const internals = new WeakMap<Schedule, ScheduleInternals>();
+
+/** True when `value` was made by {@link defineSchedule}. */
+export function isSchedule(value: unknown): value is Schedule {
+  return typeof value === 'object' && value !== null && internals.has(value as Schedule);
+}
+
+/** A schedule's timing and spec; throws a TypeError for an object not made by defineSchedule. */
+export function internalsOf(schedule: Schedule): ScheduleInternals {
+  const found = internals.get(schedule);
+  if (!found) throw new TypeError('not a schedule made by defineSchedule');
+  return found;
+}
+
 const CRON = /^(@(yearly|annually|monthly|weekly|daily|hourly)|\S+(\s+\S+){4,5})$/i;
-const OVERLAP: readonly string[] = ['skip', 'allow'];
-const MISSED: readonly string[] = ['skip', 'once', 'all'];
 
-/**
- * Declares a schedule: validates everything (cron, timezone, interval, policies, payload) and throws
- * one {@link ValidationError} listing every problem.
- *
- * @example
- * ```ts
- * const nightlyBackup = defineSchedule({
- *   name: 'nightly-backup',
- *   cron: '0 3 * * *',
- *   timezone: 'Europe/Paris',
- *   job: backupJob,
- *   payload: { prune: true },
- * });
- * ```
- */
-export function defineSchedule<I>(definition: ScheduleDefinition<I>): Schedule {
-  const problems: Omit<FieldError, 'location'>[] = [];
-  const add = (path: string, message: string): void => {
-    problems.push({ path, message });
-  };
-  const d = definition ?? ({} as ScheduleDefinition<I>);
-  if (typeof d.name !== 'string' || !NAME.test(d.name)) add('name', 'must be 1-128 letters, digits or ._:-');
-  const timezone = canonicalTimezone(d.timezone ?? 'UTC');
-  if (timezone === undefined) add('timezone', `is not an IANA timezone: ${JSON.stringify(d.timezone)}`);
-  let timing: Timing | undefined;
-  if ((d.cron === undefined) === (d.intervalMs === undefined)) {
-    add('cron', 'set exactly one of cron and intervalMs');
-  } else if (d.cron !== undefined) {
-    timing = checkCron(d.cron, timezone ?? 'UTC', add);
-  } else if (!Number.isSafeInteger(d.intervalMs) || (d.intervalMs as number) < 1000) {
-    add('intervalMs', 'must be an integer of at least 1000 ms');
-  } else {
-    timing = intervalTiming(d.intervalMs as number);
-  }
-  if (d.overlap !== undefined && !OVERLAP.includes(d.overlap)) add('overlap', 'must be skip or allow');
-  if (d.missed !== undefined && !MISSED.includes(d.missed)) add('missed', 'must be skip, once or all');
-  checkDuration('catchUpWindowMs', d.catchUpWindowMs, add);
-  checkDuration('graceMs', d.graceMs, add);
-  if (d.runOnStart !== undefined && typeof d.runOnStart !== 'boolean') add('runOnStart', 'must be a boolean');
-  checkJobOptions(d.jobOptions, add);
-  if (typeof d.job?.parse !== 'function') add('job', 'must be a job type (defineJob)');
-  else checkPayload(d.job, d.payload, add);
-  if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ location: 'options', ...p })));
-  const resolvedTiming = timing!;
-  const spec = JSON.stringify(
-    d.cron !== undefined ? { cron: d.cron, timezone } : { intervalMs: d.intervalMs, timezone },
-  );
-  return {
-    name: d.name,
-    cron: d.cron,
-    intervalMs: d.intervalMs,
-    timezone: timezone!,
-    job: d.job as JobType,
-    payload: d.payload,
-    overlap: d.overlap ?? 'skip',
-    missed: d.missed ?? 'skip',
-    catchUpWindowMs: d.catchUpWindowMs ?? 86_400_000,
-    graceMs: d.graceMs ?? 60_000,
-    runOnStart: d.runOnStart ?? false,
-    jobOptions: { ...d.jobOptions },
-    spec,
-    timing: resolvedTiming,
-    nextRun(after) {
-      const next = resolvedTiming.nextAfter(after.getTime());
-      return next === null ? null : new Date(next);
-    },
-  };
+function isJobType(value: unknown): value is JobType {
+  const type = value as JobType | null | undefined;
+  return typeof type?.name === 'string' && typeof type.parse === 'function' && typeof type.handle === 'function';
 }
 
-function canonicalTimezone(timezone: unknown): string | undefined {
-  if (typeof timezone !== 'string' || timezone.length === 0) return undefined;
+function canonicalTimezone(timezone: string): string | undefined {
+  if (timezone.length === 0) return undefined;
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {
@@ -196,50 +205,156 @@ function canonicalTimezone(timezone: unknown): string | undefined {
   }
 }
 
-function checkCron(cron: unknown, timezone: string, add: (path: string, message: string) => void): Timing | undefined {
+const cronOption = z.string('must be a cron expression').superRefine((cron, ctx) => {
   // Croner also takes ISO dates (one-shot runs); a schedule must be a repeating expression.
-  if (typeof cron !== 'string' || !CRON.test(cron.trim())) {
-    add('cron', 'must be a cron expression of 5 or 6 fields, or @yearly, @monthly, @weekly, @daily or @hourly');
-    return undefined;
+  if (!CRON.test(cron.trim())) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a cron expression of 5 or 6 fields, or @yearly, @monthly, @weekly, @daily or @hourly',
+    });
+    return;
   }
   try {
-    const timing = cronTiming(cron, timezone);
-    if (timing.nextAfter(Date.now()) === null) add('cron', 'never fires');
-    return timing;
+    if (cronTiming(cron, 'UTC').nextAfter(Date.now()) === null)
+      ctx.addIssue({ code: 'custom', message: 'never fires' });
   } catch (error) {
-    add('cron', `is not a valid cron expression: ${(error as Error).message}`);
-    return undefined;
+    ctx.addIssue({ code: 'custom', message: `is not a valid cron expression: ${(error as Error).message}` });
   }
-}
+});
 
-function checkDuration(path: string, value: unknown, add: (path: string, message: string) => void): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) {
-    add(path, 'must be an integer number of ms ≥ 0');
-  }
-}
+const jobOptionsSchema = z.object({
+  priority: z.number().int('must be an integer').optional(),
+  maxAttempts: option.count().optional(),
+  timeoutMs: option.positiveDurationMs().optional(),
+  queue: option.name().optional(),
+  backoff: backoffOption.optional(),
+});
 
-function checkJobOptions(options: ScheduledJobOptions | undefined, add: (path: string, message: string) => void): void {
-  if (options === undefined) return;
-  if (options.priority !== undefined && !Number.isSafeInteger(options.priority)) {
-    add('jobOptions.priority', 'must be an integer');
-  }
-  for (const key of ['maxAttempts', 'timeoutMs'] as const) {
-    const value = options[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
-      add(`jobOptions.${key}`, 'must be a positive integer');
-    }
-  }
-  if (options.queue !== undefined && !NAME.test(options.queue)) {
-    add('jobOptions.queue', 'must be 1-128 letters, digits or ._:-');
-  }
-}
+const definitionSchema = z
+  .object({
+    name: option.name(),
+    cron: cronOption.optional(),
+    intervalMs: z
+      .number()
+      .int('must be a whole number of ms, at least 1000')
+      .min(1000, 'must be a whole number of ms, at least 1000')
+      .optional(),
+    timezone: z
+      .string('must be an IANA timezone')
+      .refine((timezone) => canonicalTimezone(timezone) !== undefined, {
+        error: (issue) => `is not an IANA timezone: ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
+    handler: option.fn<(ctx: JobContext) => Promise<unknown>>().optional(),
+    job: z.custom<JobType>(isJobType, 'must be a job type (defineJob)').optional(),
+    payload: z.unknown().optional(),
+    overlap: z.enum(['skip', 'allow'], 'must be skip or allow').optional(),
+    missed: z.enum(['skip', 'once', 'all'], 'must be skip, once or all').optional(),
+    catchUpWindowMs: option.durationMs().optional(),
+    graceMs: option.durationMs().optional(),
+    runOnStart: z.boolean('must be true or false').optional(),
+    jobOptions: jobOptionsSchema.optional(),
+  })
+  // Checks across fields; they also run when a field is bad, so one error lists every problem.
+  .superRefine(
+    (input, ctx) => {
+      if (typeof input !== 'object' || input === null) return;
+      const d = input as Record<string, unknown>;
+      if ((d.cron === undefined) === (d.intervalMs === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'set exactly one of cron and intervalMs' });
+      }
+      if ((d.handler === undefined) === (d.job === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'set exactly one of handler and job (with its payload)' });
+      } else if (d.handler !== undefined && d.payload !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['payload'],
+          message: 'is for a schedule of a job type (job), not one with a handler',
+        });
+      } else if (isJobType(d.job)) {
+        checkPayload(d.job, d.payload, ctx);
+      }
+    },
+    { when: () => true },
+  );
 
-function checkPayload(job: JobType, payload: unknown, add: (path: string, message: string) => void): void {
+function checkPayload(job: JobType, payload: unknown, ctx: z.core.$RefinementCtx): void {
   try {
     job.parse(payload);
   } catch (error) {
     const fields = error instanceof ValidationError ? error.errors : [];
-    if (fields.length === 0) add('payload', (error as Error).message);
-    for (const field of fields) add(field.path ? `payload.${field.path}` : 'payload', field.message);
+    if (fields.length === 0) ctx.addIssue({ code: 'custom', path: ['payload'], message: (error as Error).message });
+    for (const field of fields) {
+      ctx.addIssue({
+        code: 'custom',
+        path: field.path ? ['payload', field.path] : ['payload'],
+        message: field.message,
+      });
+    }
   }
+}
+
+/**
+ * Declares a schedule, in one of two forms. With `handler`, the schedule is its own work: it creates
+ * and owns a job type named after it (no payload; the handler gets the job's context), which the
+ * scheduler registers on its queue. With `job` and `payload`, each tick enqueues that job type.
+ * Everything is checked at once (cron, timezone, interval, policies, job options, payload): bad
+ * declarations throw one {@link UsageError} listing every problem.
+ *
+ * @example
+ * ```ts
+ * const purgeSessions = defineSchedule({
+ *   name: 'purge-sessions',
+ *   cron: '@hourly',
+ *   handler: async (ctx) => {
+ *     await ctx.store.db.deleteFrom('sessions').where('expires_at', '<', Date.now()).execute();
+ *   },
+ * });
+ * const nightlyBackup = defineSchedule({
+ *   name: 'nightly-backup', cron: '0 3 * * *', timezone: 'Europe/Paris', job: backupJob, payload: { prune: true },
+ * });
+ * const scheduler = createScheduler({ store, jobs, schedules: [purgeSessions, nightlyBackup] });
+ * ```
+ */
+export function defineSchedule<DB = unknown>(definition: HandlerScheduleDefinition<DB>): Schedule;
+export function defineSchedule<I>(definition: JobScheduleDefinition<I>): Schedule;
+export function defineSchedule(definition: ScheduleDefinition): Schedule {
+  const named = typeof definition?.name === 'string' ? `defineSchedule(${JSON.stringify(definition.name)})` : '';
+  const d = checkOptions(named || 'defineSchedule', definitionSchema, definition);
+  const timezone = canonicalTimezone(d.timezone ?? 'UTC')!;
+  const timing = d.cron !== undefined ? cronTiming(d.cron, timezone) : intervalTiming(d.intervalMs!);
+  const spec = JSON.stringify(
+    d.cron !== undefined ? { cron: d.cron, timezone } : { intervalMs: d.intervalMs, timezone },
+  );
+  const jobOptions: ScheduledJobOptions = { ...d.jobOptions };
+  const handler = d.handler;
+  const jobType = handler
+    ? defineJob({
+        name: d.name,
+        payload: z.object({}),
+        handler: (_payload, ctx) => handler(ctx),
+        ...jobOptions,
+      })
+    : undefined;
+  const schedule: Schedule = Object.freeze({
+    name: d.name,
+    cron: d.cron,
+    intervalMs: d.intervalMs,
+    timezone,
+    job: (jobType ?? d.job) as JobType,
+    jobType: jobType as JobType | undefined,
+    payload: jobType ? {} : d.payload,
+    overlap: d.overlap ?? 'skip',
+    missed: d.missed ?? 'skip',
+    catchUpWindowMs: d.catchUpWindowMs ?? 86_400_000,
+    graceMs: d.graceMs ?? 60_000,
+    runOnStart: d.runOnStart ?? false,
+    jobOptions: Object.freeze(jobOptions),
+    nextRun(after: Date) {
+      const next = timing.nextAfter(after.getTime());
+      return next === null ? null : new Date(next);
+    },
+  });
+  internals.set(schedule, { timing, spec });
+  return schedule;
 }

@@ -1,23 +1,27 @@
-import { type FieldError, ValidationError } from '../errors/index.js';
-import type { JobQueue } from '../jobs/index.js';
-import type { Store } from '../store/index.js';
-import type { Schedule } from './define-schedule.js';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
+import { JobQueue } from '../jobs/index.js';
+import { Store } from '../store/index.js';
+import { isSchedule, type Schedule } from './define-schedule.js';
 
 /**
  * Options of {@link createScheduler}.
  *
  * @example
  * ```ts
- * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup, cleanup] });
+ * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup, cleanup], pollIntervalMs: 5000 });
  * ```
  */
 export interface SchedulerOptions<DB> {
   /** The store whose database holds the schedules (its tables are created at start). */
   store: Store<DB>;
-  /** The job queue each tick enqueues into. */
+  /** The job queue each tick enqueues into; the schedules' own job types are registered on it. */
   jobs: JobQueue<DB>;
-  /** The schedules, from {@link defineSchedule}; names must be unique. Stored ones not listed stop and are removed at start. */
-  schedules: readonly Schedule[];
+  /**
+   * The schedules, from {@link defineSchedule}; names must be unique. More can be added with
+   * {@link Scheduler.add} before start. Stored ones not declared stop and are removed at start. Default: none.
+   */
+  schedules?: readonly Schedule[];
   /** Component name. Default: `scheduler`. */
   name?: string;
   /** How often pause/resume from other instances and run outcomes are picked up, besides each tick. Default: 1000 ms. */
@@ -28,47 +32,48 @@ export interface SchedulerOptions<DB> {
   now?: () => Date;
 }
 
-/** The options with every default applied. */
+/** The options with every default applied (the schedules are kept apart: more can be added before start). */
 export interface ResolvedSchedulerOptions {
   name: string;
-  schedules: Map<string, Schedule>;
+  schedules: readonly Schedule[];
   pollIntervalMs: number;
   runRetentionMs: number;
   now: () => number;
 }
 
-/** Validates the options (one ValidationError listing every problem) and applies the defaults. */
+/** Names shared by two of `schedules`, in order. */
+export function duplicateNames(schedules: readonly { name: string }[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { name } of schedules) (seen.has(name) ? twice : seen).add(name);
+  return [...twice];
+}
+
+const schedulerOptionsSchema = z.object({
+  store: option.instance(Store, 'a store (createStore)'),
+  jobs: option.instance(JobQueue, 'a job queue (createJobQueue)'),
+  schedules: z
+    .array(z.custom<Schedule>(isSchedule, 'must be a schedule (defineSchedule)'), 'must be an array of schedules')
+    .superRefine((schedules, ctx) => {
+      const twice = duplicateNames(schedules);
+      if (twice.length > 0) ctx.addIssue({ code: 'custom', message: `name two schedules ${twice.join(', ')}` });
+    })
+    .optional(),
+  name: option.name().optional(),
+  pollIntervalMs: option.positiveDurationMs().optional(),
+  runRetentionMs: option.positiveDurationMs().optional(),
+  now: option.fn<() => Date>().optional(),
+});
+
+/** Checks the options (a UsageError lists every problem) and applies the defaults. */
 export function resolveSchedulerOptions<DB>(options: SchedulerOptions<DB>): ResolvedSchedulerOptions {
-  const problems: Omit<FieldError, 'location'>[] = [];
-  const add = (path: string, message: string): void => {
-    problems.push({ path, message });
-  };
-  if (typeof options?.store !== 'object' || options.store === null) add('store', 'is required');
-  if (typeof options?.jobs?.enqueue !== 'function') add('jobs', 'must be a job queue (createJobQueue)');
-  const schedules = Array.isArray(options?.schedules) ? options.schedules : [];
-  if (!Array.isArray(options?.schedules)) add('schedules', 'must be an array of schedules');
-  const byName = new Map<string, Schedule>();
-  schedules.forEach((schedule, index) => {
-    if (typeof schedule?.timing?.nextAfter !== 'function') add(`schedules.${index}`, 'must come from defineSchedule');
-    else if (byName.has(schedule.name)) add(`schedules.${index}.name`, `duplicates the schedule "${schedule.name}"`);
-    else byName.set(schedule.name, schedule);
-  });
-  for (const key of ['pollIntervalMs', 'runRetentionMs'] as const) {
-    const value = options?.[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) add(key, 'must be a positive integer');
-  }
-  if (options?.now !== undefined && typeof options.now !== 'function')
-    add('now', 'must be a function returning a Date');
-  if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
-    add('name', 'must be a non-empty string');
-  }
-  if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ location: 'options', ...p })));
-  const clock = options.now;
+  const checked = checkOptions('createScheduler', schedulerOptionsSchema, options);
+  const clock = checked.now;
   return {
-    name: options.name ?? 'scheduler',
-    schedules: byName,
-    pollIntervalMs: options.pollIntervalMs ?? 1000,
-    runRetentionMs: options.runRetentionMs ?? 604_800_000,
+    name: checked.name ?? 'scheduler',
+    schedules: checked.schedules ?? [],
+    pollIntervalMs: checked.pollIntervalMs ?? 1000,
+    runRetentionMs: checked.runRetentionMs ?? 604_800_000,
     now: clock ? () => clock().getTime() : () => Date.now(),
   };
 }

@@ -1,5 +1,8 @@
 import type { Schedule } from './define-schedule.js';
-import { countTicks, latestTick, ticksBetween } from './timing.js';
+import { countTicks, latestTick, type Timing, ticksBetween } from './timing.js';
+
+/** What planning reads of a schedule: its ticks and missed-tick policy. */
+export type TickPolicy = Pick<Schedule, 'missed' | 'graceMs' | 'catchUpWindowMs'> & { timing: Timing };
 
 /** One run a tick asks for: the planned time and why. */
 export interface PlannedRun {
@@ -24,11 +27,7 @@ const MAX_CATCH_UP = 1000;
  * Plans the ticks in `(lastTickAt, now]`: the latest is on time when within `graceMs`, every other
  * one was missed and follows the schedule's missed-tick policy. `undefined` when nothing is due.
  */
-export function planTicks(
-  schedule: Pick<Schedule, 'timing' | 'missed' | 'graceMs' | 'catchUpWindowMs'>,
-  lastTickAt: number,
-  now: number,
-): TickPlan | undefined {
+export function planTicks(schedule: TickPolicy, lastTickAt: number, now: number): TickPlan | undefined {
   const { timing } = schedule;
   const latest = latestTick(timing, lastTickAt, now);
   if (latest === null) return undefined;

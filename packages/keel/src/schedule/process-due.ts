@@ -1,5 +1,5 @@
 import type { JobQueue } from '../jobs/index.js';
-import type { Schedule } from './define-schedule.js';
+import { internalsOf, type Schedule } from './define-schedule.js';
 import { enqueueRun, skipRun } from './enqueue-run.js';
 import { planTicks } from './plan.js';
 import { hasUnfinishedRun } from './run-rows.js';
@@ -28,7 +28,7 @@ export function processDue<DB>(
   return db.transaction().execute(async (trx) => {
     const row = await lockSchedule(trx, schedule.name, now);
     if (!row || row.paused) return undefined;
-    const plan = planTicks(schedule, row.lastTickAt, now);
+    const plan = planTicks({ ...schedule, timing: internalsOf(schedule).timing }, row.lastTickAt, now);
     if (!plan) return undefined;
     const busy = schedule.overlap === 'skip' && (await hasUnfinishedRun(trx, schedule.name));
     let enqueued = 0;

@@ -128,16 +128,27 @@ export async function latestRun(db: ScheduleDb, schedule: string): Promise<Store
   return row ? toRun(row) : undefined;
 }
 
-/** Every run of a schedule, oldest first (for tests and tools). */
-export async function listRuns(db: ScheduleDb, schedule: string): Promise<StoredRun[]> {
+/** Every run of a schedule, or its latest `limit`, oldest first. */
+export async function listRuns(db: ScheduleDb, schedule: string, limit?: number): Promise<StoredRun[]> {
+  if (limit === undefined) {
+    const rows = await db
+      .selectFrom('keel_schedule_run')
+      .selectAll()
+      .where('schedule', '=', schedule)
+      .orderBy('planned_at')
+      .orderBy('run_key')
+      .execute();
+    return rows.map(toRun);
+  }
   const rows = await db
     .selectFrom('keel_schedule_run')
     .selectAll()
     .where('schedule', '=', schedule)
-    .orderBy('planned_at')
-    .orderBy('run_key')
+    .orderBy('planned_at', 'desc')
+    .orderBy('run_key', 'desc')
+    .limit(limit)
     .execute();
-  return rows.map(toRun);
+  return rows.map(toRun).reverse();
 }
 
 /** Deletes finished runs enqueued before `before`; the schedule's last tick, not these rows, keeps old ticks from running again. */

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { KeelError, NotFoundError, UnavailableError } from '../errors/index.js';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
+import { KeelError, NotFoundError, UsageError } from '../errors/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import type { Store } from '../store/index.js';
-import type { Schedule } from './define-schedule.js';
+import { internalsOf, isSchedule, type Schedule } from './define-schedule.js';
 import { enqueueRun } from './enqueue-run.js';
 import { createScheduleMetrics, type ScheduleMetrics } from './metrics.js';
-import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from './options.js';
+import {
+  duplicateNames,
+  type ResolvedSchedulerOptions,
+  resolveSchedulerOptions,
+  type SchedulerOptions,
+} from './options.js';
 import { processDue } from './process-due.js';
 import { hasUnfinishedRun, listRuns, pruneRuns } from './run-rows.js';
 import {
@@ -19,7 +25,7 @@ import {
   type ScheduleDb,
   setPaused,
 } from './schedule-rows.js';
-import { migrateScheduleTables } from './schema.js';
+import { SCHEDULE_MIGRATION_TABLE, scheduleMigrations } from './schema.js';
 import { type ScheduleRunStatus, type SchedulerStatus, scheduleStatus } from './status.js';
 import { syncRuns } from './sync-runs.js';
 
@@ -46,6 +52,8 @@ export interface ScheduleRun {
   error: string | null;
 }
 
+const runsOptionsSchema = z.object({ limit: option.count().optional() });
+
 // Old runs are pruned at most this often.
 const PRUNE_EVERY_MS = 60_000;
 // A timer that fired a hair early must not spin: the next check waits at least this long.
@@ -58,7 +66,8 @@ const MIN_DELAY_MS = 5;
  *
  * @example
  * ```ts
- * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup] });
+ * const scheduler = createScheduler({ store, jobs });
+ * scheduler.add(nightlyBackup, purgeSessions);
  * service.add(store).add(jobs).add(scheduler);
  * await scheduler.pause('nightly-backup');
  * ```
@@ -69,8 +78,11 @@ export class Scheduler<DB> implements Component {
   private readonly store: Store<DB>;
   private readonly jobs: JobQueue<DB>;
   private readonly settings: ResolvedSchedulerOptions;
+  private readonly byName = new Map<string, Schedule>();
   private logger: Logger | undefined;
   private metrics: ScheduleMetrics | undefined;
+  /** Set when start begins, never cleared: the schedules are fixed from then on. */
+  private frozen = false;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -83,14 +95,50 @@ export class Scheduler<DB> implements Component {
     this.jobs = options.jobs;
     this.name = this.settings.name;
     this.dependsOn = [options.jobs.name, options.store.name];
+    this.add(...this.settings.schedules);
   }
 
   /** The declared schedules, in declaration order. */
   get schedules(): Schedule[] {
-    return [...this.settings.schedules.values()];
+    return [...this.byName.values()];
+  }
+
+  /**
+   * Adds schedules before start (a feature's, say). A schedule declared with a `handler` brings its
+   * own job type, registered here on the job queue (which must not have started, nor know a job type
+   * of that name). After start, for a name already added, or for anything but a schedule, throws a
+   * UsageError and adds nothing.
+   *
+   * @example
+   * ```ts
+   * const scheduler = createScheduler({ store, jobs });
+   * scheduler.add(nightlyBackup, purgeSessions);
+   * ```
+   */
+  add(...schedules: Schedule[]): this {
+    if (this.frozen) throw new UsageError(`Schedules must be added before the scheduler "${this.name}" starts`);
+    const bad = schedules.findIndex((schedule) => !isSchedule(schedule));
+    if (bad >= 0) throw new UsageError(`scheduler.add: argument ${bad} must be a schedule (defineSchedule)`);
+    const twice = duplicateNames([...this.byName.values(), ...schedules]);
+    if (twice.length > 0) {
+      throw new UsageError(`The scheduler "${this.name}" already has a schedule named ${twice.join(', ')}`);
+    }
+    const owned = schedules.flatMap((schedule) => (schedule.jobType ? [schedule.jobType] : []));
+    const taken = owned.filter((type) => this.jobs.knows(type)).map((type) => `"${type.name}"`);
+    if (taken.length > 0) {
+      throw new UsageError(
+        `The schedules ${taken.join(', ')} bring their own job types, named after them, but the job queue ` +
+          `"${this.jobs.name}" already has job types of those names: rename the schedules or the job types ` +
+          "(and do not list a schedule's own job type in the queue's types)",
+      );
+    }
+    if (owned.length > 0) this.jobs.register(...owned);
+    for (const schedule of schedules) this.byName.set(schedule.name, schedule);
+    return this;
   }
 
   async start(context: ComponentContext): Promise<void> {
+    this.frozen = true;
     // A schedule whose job the queue does not know would enqueue jobs that never run.
     const unknown = this.schedules.filter((schedule) => !this.jobs.knows(schedule.job));
     if (unknown.length > 0) {
@@ -98,12 +146,12 @@ export class Scheduler<DB> implements Component {
       throw new KeelError('config', `The job queue "${this.jobs.name}" lacks the job types of the schedules ${list}`);
     }
     this.logger = context.logger;
-    const db = this.store.db as unknown as Kysely<unknown>;
-    for (const migration of await migrateScheduleTables(db)) {
-      context.logger.info({ migration }, 'schedule migration applied');
-    }
-    this.metrics = createScheduleMetrics(context.metrics);
-    const declared = this.schedules.map((s) => ({ name: s.name, spec: s.spec }));
+    await this.store.migrate({ table: SCHEDULE_MIGRATION_TABLE, migrations: scheduleMigrations }, context.logger);
+    this.metrics = createScheduleMetrics(
+      context.metrics,
+      this.schedules.map((s) => s.name),
+    );
+    const declared = this.schedules.map((s) => ({ name: s.name, spec: internalsOf(s).spec }));
     const changes = await reconcileSchedules(this.db(), declared, this.settings.now());
     context.logger.info({ schedules: declared.map((d) => d.name), ...changes }, 'schedules reconciled');
     await this.runStartRuns();
@@ -172,7 +220,7 @@ export class Scheduler<DB> implements Component {
   /** Every declared schedule with its stored state, next tick and latest run. */
   async status(): Promise<SchedulerStatus> {
     const now = this.settings.now();
-    await syncRuns(this.db(), this.jobs, [...this.settings.schedules.keys()], this.metrics!);
+    await syncRuns(this.db(), this.jobs, [...this.byName.keys()], this.metrics!);
     const stored = await readSchedules(this.db());
     const schedules = [];
     for (const schedule of this.schedules) {
@@ -190,12 +238,21 @@ export class Scheduler<DB> implements Component {
     return scheduleStatus(this.db(), schedule, stored.get(name), now);
   }
 
-  /** A schedule's run history (kept for `runRetentionMs`), oldest first. */
-  async runs(name: string): Promise<ScheduleRun[]> {
+  /**
+   * A schedule's run history (kept for `runRetentionMs`), oldest first: every run, or the latest
+   * `limit` (a whole number, 1 or more).
+   *
+   * @example
+   * ```ts
+   * const failed = (await scheduler.runs('nightly-backup', { limit: 30 })).filter((run) => run.status === 'failed');
+   * ```
+   */
+  async runs(name: string, options: { limit?: number } = {}): Promise<ScheduleRun[]> {
+    const { limit } = checkOptions('scheduler.runs', runsOptionsSchema, options);
     this.require(name);
     await syncRuns(this.db(), this.jobs, [name], this.metrics!);
     const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-    return (await listRuns(this.db(), name)).map((run) => ({
+    return (await listRuns(this.db(), name, limit)).map((run) => ({
       runKey: run.runKey,
       kind: run.kind as ScheduleRun['kind'],
       plannedAt: new Date(run.plannedAt),
@@ -211,13 +268,13 @@ export class Scheduler<DB> implements Component {
   private async checkOnce(): Promise<void> {
     const db = this.db();
     const metrics = this.metrics!;
-    const names = [...this.settings.schedules.keys()];
+    const names = [...this.byName.keys()];
     let now = this.settings.now();
     const stored = await readSchedules(db);
     for (const schedule of this.schedules) {
       const row = stored.get(schedule.name);
       if (!row || row.paused) continue;
-      const next = schedule.timing.nextAfter(row.lastTickAt);
+      const next = internalsOf(schedule).timing.nextAfter(row.lastTickAt);
       if (next === null || next > now) continue;
       // The overlap policy reads the previous runs' states: bring them up to date first.
       if (schedule.overlap === 'skip') await syncRuns(db, this.jobs, [schedule.name], metrics);
@@ -273,7 +330,7 @@ export class Scheduler<DB> implements Component {
     const now = this.settings.now();
     let delay = this.settings.pollIntervalMs;
     for (const schedule of this.schedules) {
-      const next = schedule.timing.nextAfter(now);
+      const next = internalsOf(schedule).timing.nextAfter(now);
       if (next !== null) delay = Math.min(delay, next - now);
     }
     return Math.max(MIN_DELAY_MS, delay);
@@ -286,7 +343,7 @@ export class Scheduler<DB> implements Component {
   }
 
   private require(name: string): Schedule {
-    const schedule = typeof name === 'string' ? this.settings.schedules.get(name) : undefined;
+    const schedule = typeof name === 'string' ? this.byName.get(name) : undefined;
     if (!schedule) throw new NotFoundError(`There is no schedule ${JSON.stringify(String(name).slice(0, 128))}`);
     return schedule;
   }
@@ -296,18 +353,20 @@ export class Scheduler<DB> implements Component {
   }
 
   private db(): ScheduleDb {
-    if (!this.metrics) throw new UnavailableError(`The scheduler "${this.name}" has not started`);
+    if (!this.metrics) {
+      throw new UsageError(`The scheduler "${this.name}" has not started: call this once the service has started`);
+    }
     return this.store.db as unknown as ScheduleDb;
   }
 }
 
 /**
- * Creates the {@link Scheduler} component; bad options (duplicate names, a non-schedule) throw a
- * ValidationError at once.
+ * Creates the {@link Scheduler} component and registers the schedules' own job types on `jobs`;
+ * bad options (duplicate names, a non-schedule, a bad interval) throw a UsageError at once.
  *
  * @example
  * ```ts
- * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup, cleanupNotifications] });
+ * const scheduler = createScheduler({ store, jobs, schedules: [nightlyBackup, purgeSessions] });
  * service.add(store).add(jobs).add(scheduler);
  * ```
  */

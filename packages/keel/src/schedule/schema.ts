@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 /** A `keel_schedule` row: one per declared schedule (times in epoch ms; PostgreSQL returns bigints as strings). */
 export interface ScheduleRow {
@@ -37,14 +37,12 @@ export interface ScheduleTables {
   keel_schedule_run: RunRow;
 }
 
+/** Where the scheduler records its migrations (lock table `keel_schedule_migration_lock`); existing databases keep it. */
+export const SCHEDULE_MIGRATION_TABLE = 'keel_schedule_migration';
+
 /**
  * The scheduler's migrations (tables `keel_schedule` and `keel_schedule_run`), written with Kysely's
- * schema builder for both dialects. The scheduler runs them itself at start; export them for tools.
- *
- * @example
- * ```ts
- * const migrator = new Migrator({ db, provider: { getMigrations: async () => scheduleMigrations }, migrationTableName: 'keel_schedule_migration' });
- * ```
+ * schema builder for both dialects; the scheduler runs them at start through `store.migrate`.
  */
 export const scheduleMigrations: Record<string, Migration> = {
   '0001_keel_schedule': {
@@ -86,16 +84,3 @@ export const scheduleMigrations: Record<string, Migration> = {
     },
   },
 };
-
-/** Runs the scheduler's migrations, recorded in their own table so they never mix with the service's. */
-export async function migrateScheduleTables(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => scheduleMigrations },
-    migrationTableName: 'keel_schedule_migration',
-    migrationLockTableName: 'keel_schedule_migration_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}

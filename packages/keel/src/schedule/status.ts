@@ -1,4 +1,4 @@
-import type { Schedule } from './define-schedule.js';
+import { internalsOf, type Schedule } from './define-schedule.js';
 import { latestRun, type StoredRun } from './run-rows.js';
 import type { ScheduleDb, StoredSchedule } from './schedule-rows.js';
 
@@ -54,7 +54,7 @@ export interface ScheduleStatus {
 }
 
 /**
- * What `GET /admin/scheduler_status` answers.
+ * What {@link Scheduler.status} and `GET /admin/schedules` answer.
  *
  * @example
  * ```ts
@@ -88,7 +88,7 @@ export async function scheduleStatus(
   now: number,
 ): Promise<ScheduleStatus> {
   const paused = stored?.paused ?? false;
-  const next = paused ? null : schedule.timing.nextAfter(Math.max(now, stored?.lastTickAt ?? now));
+  const next = paused ? null : internalsOf(schedule).timing.nextAfter(Math.max(now, stored?.lastTickAt ?? now));
   const last = await latestRun(db, schedule.name);
   return {
     name: schedule.name,

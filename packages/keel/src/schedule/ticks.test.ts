@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from '../store/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../testing/index.js';
 import { defineSchedule } from './define-schedule.js';
-import { fakeClock, openStore, recordingJob, startScheduler, waitFor } from './test/harness.js';
+import { fakeClock, openStore, recordingJob, startScheduler } from './test/harness.js';
 
 for (const dialect of testDialects) {
   describe(`scheduled ticks on ${dialect}`, () => {
@@ -35,7 +35,7 @@ for (const dialect of testDialects) {
           clock.advance(60_000);
           await Promise.all([a.scheduler.check(), b.scheduler.check(), a.scheduler.check()]);
         }
-        await waitFor(async () => (await a.scheduler.runs('every-minute')).every((r) => r.status === 'completed'));
+        await eventually(async () => (await a.scheduler.runs('every-minute')).every((r) => r.status === 'completed'));
         expect(recorder.runs).toHaveLength(5);
         const runs = await a.scheduler.runs('every-minute');
         expect(runs.map((r) => r.plannedAt.getTime() % 60_000)).toEqual([0, 0, 0, 0, 0]);
@@ -44,9 +44,10 @@ for (const dialect of testDialects) {
         // A stale instance that thinks the last tick is older still cannot enqueue a handled tick again.
         await sql`update keel_schedule set last_tick_at = ${clock.ms - 150_000}`.execute(a.store.db);
         await Promise.all([a.scheduler.check(), b.scheduler.check()]);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(recorder.runs).toHaveLength(5);
+        // A check enqueues inside its own transaction: once it resolved, a new run or job would be stored.
+        expect(await a.scheduler.runs('every-minute')).toHaveLength(5);
         expect((await a.jobs.list()).items).toEqual([]);
+        expect(recorder.runs).toHaveLength(5);
         expect((await b.scheduler.status()).schedules[0]).toMatchObject({
           runCount: 5,
           lastRun: { status: 'completed' },
@@ -57,7 +58,7 @@ for (const dialect of testDialects) {
       }
     });
 
-    it('ticks on its own timer with a seconds field, and stops its timer on stop', async () => {
+    it('ticks on its own timer with a seconds field, without anyone calling check', async () => {
       const recorder = recordingJob('every-second');
       const schedule = defineSchedule({
         name: 'every-second',
@@ -66,19 +67,43 @@ for (const dialect of testDialects) {
         payload: { label: 'sec' },
       });
       const h = await startScheduler(database, { schedules: [schedule], types: [recorder.job] });
-      let stopped = false;
       try {
-        await waitFor(() => recorder.runs.length >= 3, 6000);
+        await eventually(() => recorder.runs.length >= 3, { timeoutMs: 10_000 });
         const runs = (await h.scheduler.runs('every-second')).filter((r) => r.kind === 'tick');
         const planned = runs.map((r) => r.plannedAt.getTime());
         for (let i = 1; i < planned.length; i += 1) expect(planned[i]! - planned[i - 1]!).toBe(1000);
-        await h.service.stop();
-        stopped = true;
-        const count = (await countRuns(database, 'every-second')) as number;
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(await countRuns(database, 'every-second')).toBe(count);
       } finally {
-        if (!stopped) await h.service.stop();
+        await h.service.stop();
+      }
+    });
+
+    it('clears its timer on stop: no check runs afterwards, however long', async () => {
+      // Fake timeouts that still follow real time (the store and the queue keep working), which the
+      // test can also jump far ahead once the service has stopped.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+      try {
+        const clock = fakeClock();
+        const recorder = recordingJob('stopped');
+        const schedule = defineSchedule({
+          name: 'stopped',
+          intervalMs: 1000,
+          job: recorder.job,
+          payload: { label: 's' },
+        });
+        const h = await startScheduler(database, { schedules: [schedule], types: [recorder.job], clock });
+        const checks = vi.spyOn(h.scheduler, 'check');
+        // The timer runs checks on its own: moving the scheduler's clock is enough for a tick.
+        clock.advance(1000);
+        await eventually(() => recorder.runs.length === 1);
+        expect(checks).toHaveBeenCalled();
+        await h.service.stop();
+        checks.mockClear();
+        clock.advance(60_000);
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(checks).not.toHaveBeenCalled();
+        expect(await countRuns(database, 'stopped')).toBe(1);
+      } finally {
+        vi.useRealTimers();
       }
     });
   });

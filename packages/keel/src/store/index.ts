@@ -4,6 +4,7 @@
  */
 
 export {
+  type Generated,
   type Insertable,
   type Kysely,
   type Migration,
@@ -12,11 +13,11 @@ export {
   type Transaction,
   type Updateable,
 } from 'kysely';
-export { bookkeepingTables, isBookkeepingTable } from './bookkeeping.js';
 export { chunk, getManyByIds, insertMany, updateMany } from './batch.js';
+export { bookkeepingTables, isBookkeepingTable } from './bookkeeping.js';
 export type { OpenedDialect, StoreConnectionOptions, StoreDialect } from './dialects.js';
-export type { MigrationSet } from './migrations.js';
 export { isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export type { MigrationSet } from './migrations.js';
 export type { StoreOutageReason } from './outage-errors.js';
 export { createStore, Store, type StoreOptions } from './store.js';
 export { isStoreUnavailable, StoreTimeoutError, StoreUnavailableError } from './store-outage-error.js';

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, type Kysely as KyselyType, type Migration, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { UnavailableError, UsageError } from '../errors/index.js';
-import type { Logger } from 'pino';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { type OpenedDialect, openDialect, type StoreConnectionOptions, type StoreDialect } from './dialects.js';
 import { type MigrationSet, runMigrations } from './migrations.js';
@@ -84,7 +84,7 @@ export class Store<DB> implements Component {
    *
    * @example
    * ```ts
-   * await store.migrate({ table: 'keel_job_migration', migrations: jobMigrations(store.dialect) }, logger);
+   * await store.migrate({ table: 'mailer_migration', migrations: { '001_outbox': { up: createOutbox } } }, logger);
    * ```
    */
   migrate(set: MigrationSet, logger?: Logger): Promise<string[]> {

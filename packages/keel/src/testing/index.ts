@@ -4,7 +4,7 @@
  */
 
 export { type EventuallyOptions, eventually } from './eventually.js';
-export { createTestApp, type InjectOptions, type TestApp, type TestAppOptions, type TestResponse } from './test-app.js';
 export { createPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 export { type PrivateRedis, startPrivateRedis } from './private-redis.js';
+export { createTestApp, type InjectOptions, type TestApp, type TestAppOptions, type TestResponse } from './test-app.js';
 export { createTestDatabase, type TestDatabase, testDialects, testServerUrl } from './test-database.js';

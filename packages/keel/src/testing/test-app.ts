@@ -14,7 +14,8 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
  * const options: TestAppOptions<Database> = { features: [notes], dialect: 'postgres', env: { LOG_LEVEL: 'debug' } };
  * ```
  */
-export interface TestAppOptions<DB, C extends AppConfig = AppConfig> extends Omit<AppOptions<DB, C>, 'config' | 'name'> {
+export interface TestAppOptions<DB, C extends AppConfig = AppConfig>
+  extends Omit<AppOptions<DB, C>, 'config' | 'name'> {
   /** Default: `test`. */
   name?: string;
   /** The database the app runs on, fresh for this app and dropped by `close`. Default: `sqlite`. */

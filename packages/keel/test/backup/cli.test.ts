@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
+import { createBackups } from '../../src/backup/index.js';
+import { createTestDatabase, type TestDatabase } from '../../src/testing/test-database.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/keel.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -113,6 +114,15 @@ describe('keel backup (CLI) on SQLite', () => {
     expect(oneLine(missing)).toMatch(/^keel: keel_19990101_000000\.db is not in the manifest of /);
     const bad = await keel(cwd, ['backup', 'verify', '../../etc/passwd']);
     expect(bad.code).toBe(2);
+    expect(oneLine(bad)).toBe(
+      'keel: "../../etc/passwd" is not a backup: name one like keel_20250131_020304.db, or "latest" (see keel backup --help)',
+    );
+    const memory = await keel(cwd, ['backup', 'restore', 'latest', '--target', ':memory:']);
+    expect(memory.code).toBe(2);
+    expect(oneLine(memory)).toBe('keel: --target must name a SQLite file (see keel backup --help)');
+    const otherDialect = await keel(cwd, ['backup', 'restore', 'latest', '--target', 'postgres://127.0.0.1/nowhere']);
+    expect(otherDialect.code).toBe(2);
+    expect(oneLine(otherDialect)).toMatch(/is a postgres database; keel_\d{8}_\d{6}\.db is a sqlite backup$/);
     const prune = await keel(cwd, ['backup', 'prune', '--keep-last', 'many']);
     expect(prune.code).toBe(2);
     expect(oneLine(prune)).toBe('keel: must be a non-negative integer (see keel backup --help)');
@@ -126,8 +136,18 @@ describe('keel backup (CLI) on SQLite', () => {
   });
 
   it('prunes what the policy does not keep', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await keel(cwd, ['backup', 'create'])).code).toBe(0);
+    // An older backup beside the CLI's: taken through the library with a clock a day back, so no
+    // test waits for the next second of the file names.
+    const older = await createBackups({
+      connection: { dataDir: join(cwd, 'var') },
+      backupDir: join(cwd, 'snapshots'),
+      now: () => new Date(Date.now() - 86_400_000),
+    }).create();
+    const listed = await keel(cwd, ['backup', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).map((e: { file: string }) => e.file)).toEqual([
+      expect.stringMatching(/^keel_\d{8}_\d{6}\.db$/),
+      older.file,
+    ]);
     const pruned = await keel(cwd, [
       'backup',
       'prune',
@@ -141,7 +161,8 @@ describe('keel backup (CLI) on SQLite', () => {
       '0',
     ]);
     expect(pruned.code).toBe(0);
-    expect(pruned.stdout).toMatch(/^deleted keel_\d{8}_\d{6}\.db\nkept 1, deleted 1\n$/);
+    expect(pruned.stdout).toBe(`deleted ${older.file}\nkept 1, deleted 1\n`);
+    expect((await readdir(join(cwd, 'snapshots'))).includes(older.file)).toBe(false);
   });
 });
 

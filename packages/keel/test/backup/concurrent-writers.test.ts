@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackups } from '../../src/backup/index.js';
+import { eventually } from '../../src/testing/eventually.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url));
 const WRITERS = 4;
@@ -49,7 +50,7 @@ describe('a SQLite backup while four processes write', () => {
       });
       return writer;
     });
-    await Promise.all(writers.map((w) => waitFor(() => w.output.includes('ready'))));
+    await Promise.all(writers.map((w) => eventually(() => w.output.includes('ready'), { intervalMs: 10 })));
 
     // The copy yields between steps: a chain of setImmediate callbacks keeps pace with the steps.
     let turns = 0;
@@ -105,11 +106,3 @@ describe('a SQLite backup while four processes write', () => {
     }
   }, 60_000);
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the writers');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, type KeelCache } from '../../src/cache/index.js';
-import { isKeelError } from '../../src/errors/index.js';
-import { type PrivateRedis, startPrivateRedis } from '../../src/testing/index.js';
+import type { RecoveredPeers } from '../../src/cache/recovered-peers.js';
+import { eventually } from '../../src/testing/eventually.js';
+import { type PrivateRedis, startPrivateRedis } from '../../src/testing/private-redis.js';
 import { cacheFactory, testContext, uniquePrefix } from './fixtures.js';
 import { startTcpGate, type TcpGate } from './tcp-gate.js';
 
@@ -23,13 +24,9 @@ function recordingLogger(instance: string, lines: { instance: string; msg: strin
   );
 }
 
-/** Polls `check` every 25 ms, at most `withinMs`; returns whether it held. */
-async function until(check: () => boolean, withinMs: number): Promise<boolean> {
-  for (let waited = 0; waited <= withinMs; waited += 25) {
-    if (check()) return true;
-    await sleep(25);
-  }
-  return check();
+/** Whether `cache` has counted other instances on its prefix (what it waits for after an outage). */
+function countedPeers(cache: KeelCache): boolean {
+  return (cache as unknown as { parts: { peers: RecoveredPeers } }).parts.peers.hasPeers();
 }
 
 describe('strict and eventual namespaces across two instances through a Redis outage', () => {
@@ -57,13 +54,13 @@ describe('strict and eventual namespaces across two instances through a Redis ou
     a = await caches.start({
       redisUrl: gate.url,
       prefix,
-      grace: 0,
+      graceMs: 0,
       namespaces,
-      redis: { recoveryInterval: 1500 },
+      redis: { recoveryIntervalMs: 1500 },
       logger: recordingLogger('a', lines),
     });
     b = await caches.start(
-      { redisUrl: redis.url, prefix, grace: 0, namespaces, logger: recordingLogger('b', lines) },
+      { redisUrl: redis.url, prefix, graceMs: 0, namespaces, logger: recordingLogger('b', lines) },
       context,
     );
   });
@@ -78,7 +75,7 @@ describe('strict and eventual namespaces across two instances through a Redis ou
       for (const namespace of [STRICT, EVENTUAL]) expect(await cache.getOrSet('k', load, { namespace })).toBe(0);
     }
     await redis.kill();
-    expect(await until(() => a.degraded && b.degraded, 2000)).toBe(true);
+    await eventually(() => a.degraded && b.degraded, { timeoutMs: 2000 });
     let staleStrict = 0;
     let staleEventual = 0;
     for (let i = 1; i <= 20; i += 1) {
@@ -101,14 +98,19 @@ describe('strict and eventual namespaces across two instances through a Redis ou
     expect(b.degraded).toBe(true);
     let hot = 1;
     let loads = 0;
+    let firstLoadBegan: () => void = () => undefined;
+    const began = new Promise<void>((resolve) => {
+      firstLoadBegan = resolve;
+    });
     const slowLoad = async () => {
       loads += 1;
       const value = hot;
+      firstLoadBegan();
       await sleep(30);
       return value;
     };
     const early = Array.from({ length: 100 }, () => b.getOrSet('hot', slowLoad, { namespace: STRICT }));
-    await sleep(5);
+    await began;
     // Another instance's write has been answered while the first load runs: later calls must not get that load.
     hot = 2;
     const late = Array.from({ length: 100 }, () => b.getOrSet('hot', slowLoad, { namespace: STRICT }));
@@ -123,7 +125,7 @@ describe('strict and eventual namespaces across two instances through a Redis ou
     since = lines.length;
     gate.close();
     await redis.restart();
-    expect(await until(() => logged('b', 'cache: Redis is back'), 3000)).toBe(true);
+    await eventually(() => logged('b', 'cache: Redis is back'), { timeoutMs: 3000 });
     // `b` is back but `a` is not: a write through `a` reaches neither Redis nor `b`.
     expect(b.degraded).toBe(true);
     expect((await context.health.run()).checks['cache-redis']?.status).toBe('down');
@@ -155,7 +157,7 @@ describe('strict and eventual namespaces across two instances through a Redis ou
     expect(staleEventual).toBeGreaterThan(0);
 
     // Both settle once `a` is back, and only then does `b` report itself ready.
-    expect(await until(() => !a.degraded && !b.degraded, 5000)).toBe(true);
+    await eventually(() => !a.degraded && !b.degraded, { timeoutMs: 5000 });
     const after = lines.slice(since);
     const aBack = after.find((l) => l.instance === 'a' && l.msg === 'cache: Redis is back')!;
     const bSettled = after.find((l) => l.instance === 'b' && l.msg === 'cache: every instance is back')!;
@@ -186,19 +188,19 @@ describe('an instance that only serves memory hits when Redis hangs', () => {
     let source = 0;
     const load = () => source;
     try {
-      const a = await caches.start({ redisUrl: redis.url, prefix, grace: 0 });
-      const b = await caches.start({ redisUrl: redis.url, prefix, grace: 0 });
+      const a = await caches.start({ redisUrl: redis.url, prefix, graceMs: 0 });
+      const b = await caches.start({ redisUrl: redis.url, prefix, graceMs: 0 });
       // `a` counted `b` at its start; `b` counts `a` within a second.
-      await sleep(1300);
+      await eventually(() => countedPeers(a) && countedPeers(b), { timeoutMs: 3000 });
       for (const cache of [a, b]) expect(await cache.getOrSet('k', load, { namespace: STRICT })).toBe(0);
       redis.pause();
       // `b` does nothing meanwhile: only its own check of Redis can tell it that Redis hangs.
-      expect(await until(() => b.degraded, 1500)).toBe(true);
+      await eventually(() => b.degraded, { timeoutMs: 1500 });
       source = 1;
       await a.set('k', 1, { namespace: STRICT });
       expect(await b.getOrSet('k', load, { namespace: STRICT })).toBe(1);
       redis.resume();
-      expect(await until(() => !a.degraded && !b.degraded, 5000)).toBe(true);
+      await eventually(() => !a.degraded && !b.degraded, { timeoutMs: 5000 });
       for (const cache of [a, b]) expect(await cache.getOrSet('k', load, { namespace: STRICT })).toBe(1);
     } finally {
       await caches.stopAll();
@@ -208,7 +210,7 @@ describe('an instance that only serves memory hits when Redis hangs', () => {
 });
 
 describe('an instance that died during the outage', () => {
-  it('holds the others back at most settleTimeout', async () => {
+  it('holds the others back at most settleTimeoutMs', async () => {
     const redis = await startPrivateRedis();
     const lines: { instance: string; msg: string; at: number }[] = [];
     const prefix = uniquePrefix('settle');
@@ -218,7 +220,7 @@ describe('an instance that died during the outage', () => {
     const survivor = createCache({
       redisUrl: redis.url,
       prefix,
-      redis: { settleTimeout: 800 },
+      redis: { settleTimeoutMs: 800 },
       logger: recordingLogger('survivor', lines),
     });
     await survivor.start(testContext());
@@ -228,42 +230,17 @@ describe('an instance that died during the outage', () => {
       // Its start logged that Redis is back too: only what comes after the kill counts.
       const since = lines.length;
       await redis.restart();
-      expect(await until(() => lines.slice(since).some((l) => l.msg === 'cache: Redis is back'), 3000)).toBe(true);
+      await eventually(() => lines.slice(since).some((l) => l.msg === 'cache: Redis is back'), { timeoutMs: 3000 });
       const back = lines.slice(since).find((l) => l.msg === 'cache: Redis is back')!;
       expect(survivor.degraded).toBe(true);
-      expect(await until(() => !survivor.degraded, 3000)).toBe(true);
+      await eventually(() => !survivor.degraded, { timeoutMs: 3000 });
       const gaveUp = lines.slice(since).find((l) => l.msg.startsWith('cache: not every instance answered'));
       expect(gaveUp).toBeDefined();
-      console.log(`a survivor waited ${gaveUp!.at - back.at} ms for an instance that died (settleTimeout 800)`);
+      console.log(`a survivor waited ${gaveUp!.at - back.at} ms for an instance that died (settleTimeoutMs 800)`);
       expect(gaveUp!.at - back.at).toBeGreaterThanOrEqual(700);
     } finally {
       await survivor.stop();
       await redis.close();
     }
-  });
-});
-
-describe('the consistency option', () => {
-  it.each([
-    ['an unknown cache-wide mode', { consistency: 'sometimes' }],
-    ['an unknown namespace mode', { namespaces: { users: { consistency: 'strong' } } }],
-    ['a namespace name with a colon', { namespaces: { 'a:b': { consistency: 'eventual' } } }],
-    ['namespaces that are not an object', { namespaces: 'users' }],
-    ['a namespace entry that is not an object', { namespaces: { users: 'eventual' } }],
-  ])('rejects %s as a misuse of the library (500-class ConfigError)', (_, options) => {
-    let thrown: unknown;
-    try {
-      createCache(options as never);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isKeelError(thrown)).toBe(true);
-    expect(thrown).toMatchObject({ code: 'config', status: 500 });
-  });
-
-  it('accepts both modes', () => {
-    const cache = createCache({ consistency: 'eventual', namespaces: { users: { consistency: 'strict' } } });
-    expect(cache.options.consistency).toBe('eventual');
-    expect(cache.options.namespaces.get('users')).toBe('strict');
   });
 });

@@ -48,7 +48,7 @@ describe('two instances on one Redis', () => {
     const load = () => source;
     // Grace off: with grace on, a background refresh that read the source before an invalidation may write
     // back after it (bentocache stamps entries when written), so this guarantee holds for grace-less entries.
-    const options = { namespace: 't', tags: ['user-7'], grace: 0 };
+    const options = { namespace: 't', tags: ['user-7'], graceMs: 0 };
     for (let i = 1; i <= 1000; i += 1) {
       const [writer, reader] = i % 2 === 0 ? [a, b] : [b, a];
       await a.getOrSet('events', load, options);

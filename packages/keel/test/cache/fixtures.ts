@@ -20,9 +20,6 @@ export function testContext(): ComponentContext {
     metrics: new MetricsRegistry({ defaultMetrics: false }),
     health: new HealthRegistry(),
     state: () => 'running',
-    get: () => {
-      throw new Error('no other components in this test');
-    },
   };
 }
 

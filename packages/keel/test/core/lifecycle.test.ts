@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../src/testing/eventually.js';
 import { type Spawned, startService } from './spawn-service.js';
 
 const running: Spawned[] = [];
@@ -34,17 +34,14 @@ describe('service lifecycle (process)', () => {
     const fixture = await service({ LOG_LEVEL: 'debug', SHUTDOWN_GRACE_MS: '10000' });
     expect((await freshGet(`${fixture.url}/health/ready`)).status).toBe(200);
     const agent = new Agent({ connections: 250, pipelining: 1 });
+    // Each /hold request stays in flight until SIGUSR2 releases them all, however long the probes take.
     const inFlight = Array.from({ length: 200 }, (_, i) =>
-      request(`${fixture.url}/sleep?ms=300&n=${i}`, { dispatcher: agent }).then(async (res) => ({
+      request(`${fixture.url}/hold?n=${i}`, { dispatcher: agent }).then(async (res) => ({
         status: res.statusCode,
-        body: (await res.body.json()) as { slept: number },
+        body: (await res.body.json()) as { held: number },
       })),
     );
-    const deadline = Date.now() + 10_000;
-    while (fixture.lines.filter(incoming('/sleep')).length < 200) {
-      if (Date.now() > deadline) throw new Error('the fixture never received 200 requests');
-      await sleep(5);
-    }
+    await eventually(() => fixture.lines.filter(incoming('/hold')).length === 200);
     fixture.child.kill('SIGTERM');
     await fixture.waitFor((line) => line.msg === 'service stopping');
 
@@ -57,9 +54,12 @@ describe('service lifecycle (process)', () => {
     expect(refused.headers.connection).toBe('close');
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ type: 'urn:keel:problem:unavailable', status: 503 });
+    expect(fixture.child.exitCode).toBeNull();
 
+    fixture.child.kill('SIGUSR2');
     const results = await Promise.all(inFlight);
-    expect(results.filter((r) => r.status === 200 && r.body.slept === 300)).toHaveLength(200);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(200);
+    expect(new Set(results.map((r) => r.body.held)).size).toBe(200);
     const exit = await fixture.exited;
     expect(exit.code).toBe(0);
     expect(fixture.lines.some((line) => line.msg === 'service stopped')).toBe(true);
@@ -73,10 +73,14 @@ describe('service lifecycle (process)', () => {
       (error: Error) => error,
     );
     await fixture.waitFor(incoming('/sleep'));
+    const signalled = Date.now();
     fixture.child.kill('SIGTERM');
     const exit = await fixture.exited;
+    const stopMs = Date.now() - signalled;
+    console.info(`grace 300 ms: exited ${stopMs} ms after SIGTERM`);
     expect(exit.code).toBe(1);
-    expect(exit.ms).toBeLessThan(10_000);
+    // A hang bound, not a latency goal: the request would hold the process for 20 s.
+    expect(stopMs).toBeLessThan(10_000);
     const cut = fixture.lines.find((line) => line.msg === 'service stopped uncleanly; this work was cut');
     expect(cut?.abandoned).toEqual([
       expect.stringMatching(/^http: HTTP request GET \/sleep\?ms=20000 \(request .+\)$/),
@@ -93,7 +97,11 @@ describe('service lifecycle (process)', () => {
     const second = Date.now();
     fixture.child.kill('SIGINT');
     const exit = await fixture.exited;
-    expect(Date.now() - second).toBeLessThan(2000);
+    const exitMs = Date.now() - second;
+    console.info(`second signal: exited ${exitMs} ms after it`);
+    // A hang bound, not a latency goal: without the second signal the request would hold the
+    // process for 20 s (the grace is 30 s).
+    expect(exitMs).toBeLessThan(10_000);
     expect(exit.code).toBe(1);
     expect(fixture.lines.some((line) => line.msg === 'second signal: exiting at once')).toBe(true);
   });

@@ -12,7 +12,7 @@ export interface Spawned {
   child: ChildProcess;
   lines: Record<string, unknown>[];
   stderr: () => string;
-  /** Resolves with the first log line matching `match`. */
+  /** Resolves with the first log line matching `match`; `timeoutMs` (default 15 s) is a hang bound only. */
   waitFor(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }

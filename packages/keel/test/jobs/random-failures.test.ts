@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../src/jobs/index.js';
-import { type Harness, startQueue, waitFor } from '../../src/jobs/test/harness.js';
+import { type Harness, startQueue } from '../../src/jobs/test/harness.js';
 import { sql } from '../../src/store/index.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../../src/testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../../src/testing/index.js';
 
 const JOBS = 10_000;
 const MAX_ATTEMPTS = 3;
@@ -49,7 +49,7 @@ for (const dialect of testDialects) {
           select count(*) as count from keel_job where state in ('waiting', 'running')`.execute(h.store.db);
         return Number(rows[0]!.count);
       };
-      await waitFor(async () => (await unfinished()) === 0, 90_000);
+      await eventually(async () => (await unfinished()) === 0, { timeoutMs: 90_000 });
       const { rows } = await sql<{ id: string; state: string; attempts: number; errors: string }>`
         select id, state, attempts, errors from keel_job`.execute(h.store.db);
       expect(rows).toHaveLength(JOBS);

@@ -2,11 +2,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../src/jobs/index.js';
-import { type Harness, startQueue, waitFor } from '../../src/jobs/test/harness.js';
+import { type Harness, startQueue } from '../../src/jobs/test/harness.js';
 import { type Kysely, sql } from '../../src/store/index.js';
 import {
   createPrivatePostgres,
   createTestDatabase,
+  eventually,
   type PrivatePostgres,
   type TestDatabase,
   testDialects,
@@ -77,7 +78,7 @@ for (const dialect of testDialects) {
 
     it('is retried without using up an attempt: one attempt allowed, three outages, completed on attempt 1', async () => {
       const { id } = await h.jobs.enqueue(flaky, {});
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'completed', 20_000);
+      await eventually(async () => (await h.jobs.get(id))?.state === 'completed', { timeoutMs: 20_000 });
       const job = await h.jobs.get(id);
       expect(job).toMatchObject({ state: 'completed', attempts: 1, maxAttempts: 1, errors: [], result: { runs: 4 } });
       expect(runs).toBe(OUTAGES + 1);
@@ -86,7 +87,7 @@ for (const dialect of testDialects) {
 
     it('still uses up attempts on the handler’s own errors', async () => {
       const { id } = await h.jobs.enqueue(broken, {});
-      await waitFor(async () => (await h.jobs.get(id))?.state === 'failed');
+      await eventually(async () => (await h.jobs.get(id))?.state === 'failed');
       const job = await h.jobs.get(id);
       expect(job).toMatchObject({
         attempts: 1,
@@ -117,6 +118,7 @@ describe('jobs while their PostgreSQL restarts under running handlers', () => {
     });
     const started = new Set<number>();
     const completedRuns = new Map<number, number>();
+    const outageErrors = new Set<number>();
     const slow = defineJob({
       name: 'slow',
       payload: z.object({ n: z.number() }),
@@ -126,23 +128,29 @@ describe('jobs while their PostgreSQL restarts under running handlers', () => {
         started.add(n);
         // The first run of each job reaches the store only once it is down.
         await serverDown;
-        await sql`select 1`.execute(h!.store.db);
+        try {
+          await sql`select 1`.execute(h!.store.db);
+        } catch (error) {
+          outageErrors.add(n);
+          throw error;
+        }
         completedRuns.set(n, (completedRuns.get(n) ?? 0) + 1);
       },
     });
-    const database = { options: { databaseUrl: server.url, connectTimeoutMs: 1000 } } as TestDatabase;
+    const database = { options: { databaseUrl: server.url, connectTimeoutMs: 1000 } };
     h = await startQueue(database, { types: [slow], concurrency: JOBS, pollIntervalMs: 500 });
     await h.jobs.enqueueMany(
       slow,
       Array.from({ length: JOBS }, (_, n) => ({ payload: { n } })),
     );
-    await waitFor(() => started.size === JOBS);
+    await eventually(() => started.size === JOBS);
     server.stop();
     stopped();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Down until every handler has hit the outage.
+    await eventually(() => outageErrors.size === JOBS);
     expect(completedRuns.size).toBe(0);
     server.start();
-    await waitFor(async () => (await h!.jobs.stats()).queues[0]?.counts.completed === JOBS, 30_000);
+    await eventually(async () => (await h!.jobs.stats()).queues[0]?.counts.completed === JOBS, { timeoutMs: 30_000 });
     const page = await h.jobs.list({ type: 'slow', limit: 100 });
     expect(page.items).toHaveLength(JOBS);
     for (const job of page.items) expect(job).toMatchObject({ state: 'completed', attempts: 1, errors: [] });

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../src/jobs/test/harness.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase } from '../../src/testing/index.js';
 import { exec, executions, kill, overlaps, spawnWorker, startProducer } from './processes.js';
 
 // PostgreSQL's SKIP LOCKED is the subject: SQLite serves one machine's processes through its single writer.
@@ -31,11 +30,10 @@ describe('two worker processes on one PostgreSQL database', () => {
         exec,
         Array.from({ length: 900 }, (_, n) => ({ payload: { n: n + 100 } })),
       );
-      await waitFor(
-        async () => (await executions(producer.store.db)).filter((e) => e.finished_at).length >= 1000,
-        30_000,
-      );
-      await waitFor(async () => (await producer.jobs.stats()).queues[0]?.counts.completed === 1000);
+      await eventually(async () => (await executions(producer.store.db)).filter((e) => e.finished_at).length >= 1000, {
+        timeoutMs: 30_000,
+      });
+      await eventually(async () => (await producer.jobs.stats()).queues[0]?.counts.completed === 1000);
       const all = await executions(producer.store.db);
       expect(all).toHaveLength(1000);
       expect(new Set(all.map((e) => e.job_id)).size).toBe(1000);

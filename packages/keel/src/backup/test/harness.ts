@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Service } from '../../service/index.js';
 import { createStore, type Store } from '../../store/index.js';
-import type { TestDatabase } from '../../testing/index.js';
+import type { TestDatabase } from '../../testing/test-database.js';
 import { type SeedDatabase, seedMigrations } from './seed.js';
 
 /** A silent service running a store with the seed schema on `database`. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Kysely, sql } from 'kysely';
-import { openDialect, type StoreConnectionOptions } from '../../store/index.js';
+import { openDialect, type StoreConnectionOptions } from '../../store/dialects.js';
 
 /** Per table: its row count and a sha256 over its rows, order-independent. */
 export type TableDigest = Record<string, { rows: number; sha256: string }>;

@@ -14,7 +14,7 @@ export interface Harness {
 
 /** Starts a service (store + jobs) on `database`; quiet logs unless LOG_LEVEL is set. */
 export async function startQueue(
-  database: TestDatabase,
+  database: Pick<TestDatabase, 'options'>,
   options: Omit<JobQueueOptions<unknown>, 'store'>,
   shutdownGraceMs = 5000,
 ): Promise<Harness> {
@@ -25,13 +25,4 @@ export async function startQueue(
   service.add(store).add(jobs);
   await service.start();
   return { service, store, jobs };
-}
-
-/** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -39,7 +39,8 @@ export async function startScheduler(
   database: TestDatabase,
   options: {
     schedules: Schedule[];
-    types: JobType[];
+    /** The job queue's types, besides the schedules' own. Default: none. */
+    types?: JobType[];
     clock?: FakeClock;
     jobs?: Partial<Omit<JobQueueOptions<unknown>, 'store' | 'types'>>;
   },
@@ -47,7 +48,7 @@ export async function startScheduler(
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const service = new Service({ name: 'schedule-test', logger, shutdownGraceMs: 5000 });
   const store = new Store<unknown>(database.options);
-  const jobs = new JobQueue<unknown>({ pollIntervalMs: 100, ...options.jobs, store, types: options.types });
+  const jobs = new JobQueue<unknown>({ pollIntervalMs: 100, ...options.jobs, store, types: options.types ?? [] });
   const scheduler = new Scheduler<unknown>({
     store,
     jobs,
@@ -96,13 +97,4 @@ export function recordingJob(name = 'record') {
       gate = Promise.resolve();
     },
   };
-}
-
-/** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
