@@ -33,6 +33,7 @@ import { Store } from '../store/index.js';
 import type { AppConfig } from './app-config.js';
 import type { Feature } from './feature.js';
 import { setUpFeatures } from './feature-set.js';
+import { registerParts } from './register-parts.js';
 
 /**
  * Options of {@link createApp}.
@@ -191,20 +192,8 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
   };
   const features = options.features ?? [];
   const assembled = setUpFeatures(features, handles);
-  for (const { feature, parts } of assembled) {
-    const where = `feature "${feature.name}"`;
-    if (parts.migrations) store.addMigrations(parts.migrations);
-    if (parts.jobs?.length) jobs.register(...parts.jobs);
-    if (parts.schedules?.length) scheduler.add(...parts.schedules);
-    if (parts.cacheNamespaces) cache.addNamespaces(parts.cacheNamespaces);
-    for (const check of parts.health ?? []) service.health.register(check);
-    for (const component of parts.components ?? []) service.add(component);
-    const routes = parts.routes === undefined ? [] : [parts.routes].flat();
-    if (parts.prefix !== undefined && routes.length === 0)
-      logger.warn({ feature: feature.name }, `${where} has a prefix and no routes`);
-    for (const plugin of routes) http.routes(plugin, parts.prefix ? { prefix: parts.prefix } : {});
-    if (parts.auth) http.useAuth(parts.auth);
-  }
+  for (const { feature, parts } of assembled)
+    registerParts(feature.name, parts, { service, store, jobs, scheduler, cache, http });
   if (http.hasAdmins) {
     const admin = { guard: http.guards.admin, ...(options.adminPrefix ? { prefix: options.adminPrefix } : {}) };
     http

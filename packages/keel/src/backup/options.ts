@@ -66,10 +66,7 @@ export interface ResolvedBackupsOptions {
 /** The connection settings a backup reads (the store's other settings are let through unread). */
 export const connectionSchema = z
   .object({
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-      .optional(),
+    databaseUrl: option.databaseUrl().optional(),
     dataDir: z.string().min(1).optional(),
     filename: z
       .string()

@@ -28,6 +28,8 @@ export const option = {
   count: () => z.number().int('must be a whole number').positive('must be 1 or more'),
   /** A name stored or shown (a job type, a queue, a schedule): 1-128 letters, digits or `._:-`. */
   name: () => z.string().regex(NAME, 'must be 1-128 letters, digits or ._:-, starting with a letter or digit'),
+  /** A PostgreSQL connection URL (`postgres://` or `postgresql://`). */
+  databaseUrl: () => z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   /** A function (a handler, a guard, a loader). */
   fn: <F extends (...args: never[]) => unknown>() =>
     z.custom<F>((value) => typeof value === 'function', 'must be a function'),
@@ -72,4 +74,20 @@ export function checkOptions<S extends z.ZodType>(what: string, schema: S, value
     return path ? `${path} ${issue.message}` : issue.message;
   });
   throw new UsageError(`${what}: ${problems.join('; ')}`, { cause: parsed.error });
+}
+
+/**
+ * The names that two or more of `items` share, once each, in order: for refusing two job types,
+ * schedules or checks of one name.
+ *
+ * @example
+ * ```ts
+ * duplicateNames([{ name: 'a' }, { name: 'b' }, { name: 'a' }]); // ['a']
+ * ```
+ */
+export function duplicateNames(items: readonly { name: string }[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { name } of items) (seen.has(name) ? twice : seen).add(name);
+  return [...twice];
 }

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { checkOptions } from '../config/index.js';
+import { checkOptions, duplicateNames } from '../config/index.js';
 import { ConflictError, KeelError, NotFoundError, UnavailableError, UsageError } from '../errors/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { isUniqueViolation, type Store } from '../store/index.js';
@@ -9,14 +9,7 @@ import { buildRows, storeRows } from './enqueue.js';
 import { jobsReadinessCheck } from './health.js';
 import { isJobId } from './ids.js';
 import { createJobMetrics, type JobMetrics } from './metrics.js';
-import {
-  duplicateNames,
-  isJobType,
-  type JobQueueOptions,
-  type ResolvedOptions,
-  resolveOptions,
-  workedQueues,
-} from './options.js';
+import { isJobType, type JobQueueOptions, type ResolvedOptions, resolveOptions, workedQueues } from './options.js';
 import { rowToJob } from './rows.js';
 import { JOB_MIGRATION_TABLE, jobMigrations } from './schema.js';
 import { cancelJob } from './sql/cancel-job.js';

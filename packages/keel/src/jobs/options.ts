@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { checkOptions, option } from '../config/index.js';
+import { checkOptions, duplicateNames, option } from '../config/index.js';
 import { Store } from '../store/index.js';
 import { backoffOption, defaultBackoff } from './backoff.js';
 import type { JobType } from './define-job.js';
@@ -92,14 +92,6 @@ export function isJobType(value: unknown): value is JobType {
 }
 
 const jobTypeOption = z.custom<JobType>(isJobType, 'must be a job type (defineJob)');
-
-/** Names shared by two of `types`, in order. */
-export function duplicateNames(types: readonly { name: string }[]): string[] {
-  const seen = new Set<string>();
-  const twice = new Set<string>();
-  for (const { name } of types) (seen.has(name) ? twice : seen).add(name);
-  return [...twice];
-}
 
 const jobQueueOptionsSchema = z.object({
   store: option.instance(Store, 'a store (createStore)'),

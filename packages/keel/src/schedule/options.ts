@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkOptions, option } from '../config/index.js';
+import { checkOptions, duplicateNames, option } from '../config/index.js';
 import { JobQueue } from '../jobs/index.js';
 import { Store } from '../store/index.js';
 import { isSchedule, type Schedule } from './define-schedule.js';
@@ -39,14 +39,6 @@ export interface ResolvedSchedulerOptions {
   pollIntervalMs: number;
   runRetentionMs: number;
   now: () => number;
-}
-
-/** Names shared by two of `schedules`, in order. */
-export function duplicateNames(schedules: readonly { name: string }[]): string[] {
-  const seen = new Set<string>();
-  const twice = new Set<string>();
-  for (const { name } of schedules) (seen.has(name) ? twice : seen).add(name);
-  return [...twice];
 }
 
 const schedulerOptionsSchema = z.object({

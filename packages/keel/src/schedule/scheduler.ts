@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { checkOptions, option } from '../config/index.js';
+import { checkOptions, duplicateNames, option } from '../config/index.js';
 import { KeelError, NotFoundError, UsageError } from '../errors/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
@@ -9,12 +9,7 @@ import type { Store } from '../store/index.js';
 import { internalsOf, isSchedule, type Schedule } from './define-schedule.js';
 import { enqueueRun } from './enqueue-run.js';
 import { createScheduleMetrics, type ScheduleMetrics } from './metrics.js';
-import {
-  duplicateNames,
-  type ResolvedSchedulerOptions,
-  resolveSchedulerOptions,
-  type SchedulerOptions,
-} from './options.js';
+import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { processDue } from './process-due.js';
 import { hasUnfinishedRun, listRuns, pruneRuns } from './run-rows.js';
 import {

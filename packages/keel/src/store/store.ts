@@ -184,10 +184,7 @@ export class Store<DB> implements Component {
 
 const storeOptionsSchema = z
   .object({
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-      .optional(),
+    databaseUrl: option.databaseUrl().optional(),
     dataDir: z.string().min(1).optional(),
     filename: z.string().min(1).optional(),
     poolMax: option.count().optional(),
