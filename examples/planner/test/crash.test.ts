@@ -110,8 +110,13 @@ for (const dialect of testDialects) {
       };
       const everyone = () => Promise.all(people.map((p) => inboxOf(p.token)));
       await waitFor(everyone, (inboxes) => inboxes.every((items) => items.length > 0), 15_000);
-      // A few more seconds: anything run twice would show up now.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // Wait until no notify job is left to run: a second delivery could only come from one.
+      await waitFor(
+        () => call(second.url, 'GET', '/admin/jobs?type=planner.notify', admin!.token),
+        (page) =>
+          page.body.items.length > 0 && page.body.items.every((j: { state: string }) => j.state === 'completed'),
+        15_000,
+      );
       const inboxes = await everyone();
       for (const items of inboxes) {
         expect(items).toHaveLength(1);

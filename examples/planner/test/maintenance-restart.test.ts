@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
+import { createTestDatabase, eventually, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlannerHarness, startPlanner } from './harness.js';
 
@@ -56,12 +56,14 @@ for (const dialect of testDialects) {
       expect(await reminders(h)).toEqual([]);
       expect(await h.planner.jobs.require(jobId)).toMatchObject({ state: 'waiting', payload: { eventId } });
 
-      const deadline = dueAt + 15_000;
-      let job = await h.planner.jobs.require(jobId);
-      while (job.state !== 'completed' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        job = await h.planner.jobs.require(jobId);
-      }
+      const restarted = h;
+      const job = await eventually(
+        async () => {
+          const found = await restarted.planner.jobs.require(jobId);
+          return found.state === 'completed' && found;
+        },
+        { timeoutMs: dueAt + 15_000 - Date.now(), intervalMs: 200 },
+      );
       expect(job.state).toBe('completed');
       expect(job.startedAt!.getTime()).toBeGreaterThanOrEqual(dueAt);
       expect(await reminders(h)).toEqual([{ user_id: guest.id, event_id: eventId, type: 'event_reminder' }]);

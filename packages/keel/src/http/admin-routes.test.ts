@@ -78,6 +78,13 @@ describe('defineAdminRoutes', () => {
 });
 
 describe('HttpServer routes and principal', () => {
+  it('refuses bad server options as misuse, listing every problem', () => {
+    expect(() => createHttpServer({ port: 70_000, bodyLimit: 0 })).toThrow(
+      /createHttpServer: port .*; bodyLimit must be 1 or more/,
+    );
+    expect(() => createHttpServer({ checkResponses: true, docs: false })).toThrow(UsageError);
+  });
+
   it('mounts routes under a prefix and refuses a bad one', async () => {
     const service = new Service({ name: 'prefix', logger: createLogger({ level: 'silent' }) });
     const http = createHttpServer({ port: 0 }).routes(

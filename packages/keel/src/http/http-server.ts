@@ -11,6 +11,8 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { checkOptions, option } from '../config/index.js';
 import {
   ForbiddenError,
   KeelError,
@@ -32,7 +34,15 @@ import { sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 
-/** The Fastify instance Keel builds, with zod schemas on routes. */
+/**
+ * The Fastify instance Keel builds, with zod schemas on routes.
+ *
+ * @example
+ * ```ts
+ * const app: HttpApp = http.app;
+ * const response = await app.inject({ method: 'GET', url: '/health/live' });
+ * ```
+ */
 export type HttpApp = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,
@@ -41,10 +51,27 @@ export type HttpApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** A plugin that adds routes to the {@link HttpApp}. */
+/**
+ * A plugin that adds routes to the {@link HttpApp}.
+ *
+ * @example
+ * ```ts
+ * const eventRoutes: HttpRoutes = async (app) => {
+ *   app.get('/events', async () => ({ events: [] }));
+ * };
+ * http.routes(eventRoutes, { prefix: '/api/v1' });
+ * ```
+ */
 export type HttpRoutes = (app: HttpApp) => Promise<void>;
 
-/** Options of {@link createHttpServer}. */
+/**
+ * Options of {@link createHttpServer}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpServerOptions = { port: 8080, corsOrigins: ['https://app.example.com'], dependsOn: ['store'] };
+ * ```
+ */
 export interface HttpServerOptions {
   /** Address to bind. Default: `127.0.0.1`. */
   host?: string;
@@ -86,7 +113,15 @@ export interface HttpRoutesOptions {
   prefix?: string;
 }
 
-/** What the OpenAPI document says of the service. */
+/**
+ * What the OpenAPI document says of the service.
+ *
+ * @example
+ * ```ts
+ * const openapi: HttpOpenApiOptions = { title: 'Planner API', version: '2.1.0', description: 'Events and bookings' };
+ * const http = createHttpServer({ openapi });
+ * ```
+ */
 export interface HttpOpenApiOptions {
   title?: string;
   version?: string;
@@ -95,14 +130,30 @@ export interface HttpOpenApiOptions {
   securitySchemes?: Record<string, OpenApiSecurityScheme>;
 }
 
-/** An OpenAPI 3.1 security scheme object. */
+/**
+ * An OpenAPI 3.1 security scheme object.
+ *
+ * @example
+ * ```ts
+ * const bearerAuth: OpenApiSecurityScheme = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+ * createHttpServer({ openapi: { securitySchemes: { bearerAuth } } });
+ * ```
+ */
 export type OpenApiSecurityScheme =
   | { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
   | { type: 'apiKey'; name: string; in: 'query' | 'header' | 'cookie'; description?: string }
   | { type: 'oauth2'; flows: Record<string, unknown>; description?: string }
   | { type: 'openIdConnect'; openIdConnectUrl: string; description?: string };
 
-/** Global rate limit settings; routes override `max` with `config: { rateLimit: { max } }`. */
+/**
+ * Global rate limit settings; routes override `max` with `config: { rateLimit: { max } }`.
+ *
+ * @example
+ * ```ts
+ * const http = createHttpServer({ rateLimit: { max: 100, timeWindowMs: 60_000 } });
+ * app.post('/login', { config: { rateLimit: { max: 5 } } }, login);
+ * ```
+ */
 export interface HttpRateLimitOptions {
   /** Requests per window per key. Default: 600. */
   max?: number;
@@ -142,6 +193,7 @@ export class HttpServer implements Component {
   private readonly requestIds = new WeakMap<object, string>();
 
   constructor(options: HttpServerOptions = {}) {
+    checkOptions('createHttpServer', httpServerOptionsSchema, options);
     this.options = options;
     this.dependencies = [...(options.dependsOn ?? [])];
     this.auth = options.auth;
@@ -357,6 +409,36 @@ export class HttpServer implements Component {
   }
 }
 
+const httpServerOptionsSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65_535).optional(),
+    bodyLimit: option.count().optional(),
+    corsOrigins: z.array(z.string().min(1)).optional(),
+    rateLimit: z
+      .union([
+        z.literal(false),
+        z.object({
+          max: option.count().optional(),
+          timeWindowMs: option.positiveDurationMs().optional(),
+          keyGenerator: option.fn().optional(),
+        }),
+      ])
+      .optional(),
+    openapi: z.object({ title: z.string().optional(), version: z.string().optional() }).loose().optional(),
+    docs: z.boolean().optional(),
+    checkResponses: z.boolean().optional(),
+    trustProxy: z.union([z.boolean(), z.string(), z.array(z.string())]).optional(),
+    dependsOn: z.array(z.string()).optional(),
+    auth: z
+      .object({ authenticate: option.fn(), isAdmin: option.fn().optional(), rateLimitKey: option.fn().optional() })
+      .optional(),
+  })
+  .refine((o) => !o.checkResponses || o.docs !== false, {
+    message: 'checkResponses needs docs',
+    path: ['checkResponses'],
+  });
+
 // The principal of each authenticated request: `request.principal` reads it.
 const principals = new WeakMap<FastifyRequest, Principal>();
 // A request's authentication runs once, whichever guard asks first.
@@ -387,7 +469,15 @@ function authGuards(current: () => HttpAuthOptions | undefined): AuthGuards {
   return { authenticated, admin };
 }
 
-/** Creates the {@link HttpServer} component. */
+/**
+ * Creates the {@link HttpServer} component.
+ *
+ * @example
+ * ```ts
+ * const http = createHttpServer({ port: 8080, dependsOn: ['store'] });
+ * service.add(http.routes(eventRoutes, { prefix: '/api/v1' }));
+ * ```
+ */
 export function createHttpServer(options?: HttpServerOptions): HttpServer {
   return new HttpServer(options);
 }

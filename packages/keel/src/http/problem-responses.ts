@@ -1,7 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import type { RouteOptions } from 'fastify';
 
-/** A problem status a route may add to the ones Keel declares for it (`schema.problems`). */
+/**
+ * A problem status a route may add to the ones Keel declares for it (`schema.problems`).
+ *
+ * @example
+ * ```ts
+ * const problems: ProblemStatus[] = [404, 409];
+ * app.post('/bookings', { schema: { body: bookingSchema, problems } }, book);
+ * ```
+ */
 export type ProblemStatus =
   | 400
   | 401
@@ -38,7 +46,15 @@ declare module 'fastify' {
 /** The name of the shared problem+json schema in `components.schemas`. */
 export const PROBLEM_SCHEMA = 'Problem';
 
-/** JSON Schema (2020-12) of an RFC 9457 problem as Keel sends it. */
+/**
+ * JSON Schema (2020-12) of an RFC 9457 problem as Keel sends it.
+ *
+ * @example
+ * ```ts
+ * const { body } = await test.inject('POST', '/api/notes', { body: {} });
+ * for (const field of problemSchema.required) expect(body).toHaveProperty(field);
+ * ```
+ */
 export const problemSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail', 'instance', 'requestId'],

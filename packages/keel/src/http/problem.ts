@@ -9,7 +9,15 @@ import {
   ValidationError,
 } from '../errors/index.js';
 
-/** An RFC 9457 problem details body as Keel sends it. */
+/**
+ * An RFC 9457 problem details body as Keel sends it.
+ *
+ * @example
+ * ```ts
+ * const { problem } = await test.inject('GET', '/api/events/missing');
+ * expect(problem).toMatchObject<Partial<ProblemDetails>>({ type: 'urn:keel:problem:not_found', status: 404 });
+ * ```
+ */
 export interface ProblemDetails {
   type: string;
   title: string;
@@ -90,7 +98,16 @@ export function problemBody(error: KeelError, request: FastifyRequest): ProblemD
   };
 }
 
-/** Sends an error as `application/problem+json`, logging server errors in full. */
+/**
+ * Sends an error as `application/problem+json`, logging server errors in full.
+ *
+ * @example
+ * ```ts
+ * app.addHook('onRequest', async (request, reply) => {
+ *   if (maintenance) return sendProblem(new UnavailableError('Down for maintenance'), request, reply);
+ * });
+ * ```
+ */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const keelError = toKeelError(error);
   // Outages are counted and logged once per burst where they happen, not once per request.

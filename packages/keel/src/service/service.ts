@@ -5,7 +5,14 @@ import { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext, ServiceState, StopContext } from './component.js';
 import { startOrder } from './start-order.js';
 
-/** Options of {@link Service}. */
+/**
+ * Options of {@link Service}.
+ *
+ * @example
+ * ```ts
+ * const service = new Service({ name: 'planner', logger, shutdownGraceMs: 20_000, shutdownDelayMs: 5_000 });
+ * ```
+ */
 export interface ServiceOptions {
   /** Shown in logs and metrics labels. */
   name: string;
@@ -23,7 +30,15 @@ export interface ServiceOptions {
   health?: HealthRegistry;
 }
 
-/** How a shutdown ended. */
+/**
+ * How a shutdown ended.
+ *
+ * @example
+ * ```ts
+ * const result: StopResult = await service.stop('tests finished');
+ * if (!result.clean) logger.warn({ abandoned: result.abandoned }, 'shutdown cut work short');
+ * ```
+ */
 export interface StopResult {
   /** Every component stopped within the grace period. */
   clean: boolean;

@@ -41,7 +41,14 @@ function inTransaction<T>(db: LooseDb, work: (trx: LooseDb) => Promise<T>): Prom
   return db.transaction().execute(work);
 }
 
-/** Inserts rows in chunked multi-row statements, all in one transaction; returns the number inserted. */
+/**
+ * Inserts rows in chunked multi-row statements, all in one transaction; returns the number inserted.
+ *
+ * @example
+ * ```ts
+ * const inserted = await insertMany(store.db, 'events', events, { chunkSize: 500 });
+ * ```
+ */
 export async function insertMany<DB, T extends keyof DB & string>(
   db: Kysely<DB> | Transaction<DB>,
   table: T,
@@ -69,6 +76,11 @@ export async function insertMany<DB, T extends keyof DB & string>(
  * Updates each row by its key column, all in one transaction; returns the number of rows changed.
  * On PostgreSQL rows with the same columns go in chunked `UPDATE ... FROM json_populate_recordset`
  * statements (one parameter each, typed by the table); SQLite, in process, updates row by row.
+ *
+ * @example
+ * ```ts
+ * const changed = await updateMany(store.db, 'events', 'id', [{ id: 1, title: 'Standup' }, { id: 2, title: 'Retro' }]);
+ * ```
  */
 export async function updateMany<DB, T extends keyof DB & string, K extends keyof Updateable<DB[T]> & string>(
   db: Kysely<DB> | Transaction<DB>,
@@ -126,7 +138,15 @@ function isJsonSafe(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value) || value instanceof Date;
 }
 
-/** Rows whose `idColumn` is in `ids`, fetched in chunks, in the order of `ids` (missing ones skipped). */
+/**
+ * Rows whose `idColumn` is in `ids`, fetched in chunks, in the order of `ids` (missing ones skipped).
+ *
+ * @example
+ * ```ts
+ * const users = await getManyByIds(store.db, 'users', [3, 1, 2]); // users 3, 1, 2, those that exist
+ * const byEmail = await getManyByIds(store.db, 'users', emails, { idColumn: 'email' });
+ * ```
+ */
 export async function getManyByIds<DB, T extends keyof DB & string>(
   db: Kysely<DB> | Transaction<DB>,
   table: T,

@@ -7,10 +7,27 @@ import type pg from 'pg';
 import { discardingBrokenClients } from './pg-broken-clients.js';
 import { withStatementCache } from './statement-cache.js';
 
-/** The SQL engines a store runs on. */
+/**
+ * The SQL engines a store runs on.
+ *
+ * @example
+ * ```ts
+ * const dialect: StoreDialect = store.dialect;
+ * const now = dialect === 'postgres' ? sql`now()` : sql`datetime('now')`;
+ * ```
+ */
 export type StoreDialect = 'sqlite' | 'postgres';
 
-/** Connection settings of a store. */
+/**
+ * Connection settings of a store.
+ *
+ * @example
+ * ```ts
+ * const connection: StoreConnectionOptions = process.env.DATABASE_URL
+ *   ? { databaseUrl: process.env.DATABASE_URL, poolMax: 20, statementTimeoutMs: 10_000 }
+ *   : { dataDir: './data', filename: 'planner.db' };
+ * ```
+ */
 export interface StoreConnectionOptions {
   /** A `postgres://` URL selects PostgreSQL; unset selects SQLite. Default: unset. */
   databaseUrl?: string;
@@ -30,7 +47,15 @@ export interface StoreConnectionOptions {
   busyTimeoutMs?: number;
 }
 
-/** An open connection: the Kysely dialect plus what is needed to close it and to describe it. */
+/**
+ * An open connection: the Kysely dialect plus what is needed to close it and to describe it.
+ *
+ * @example
+ * ```ts
+ * const { sqlite, location }: OpenedDialect = store.connection;
+ * if (sqlite) await sqlite.backup(`${location}.backup`);
+ * ```
+ */
 export interface OpenedDialect {
   dialect: StoreDialect;
   kyselyDialect: Dialect;

@@ -11,7 +11,16 @@ function serverBin(): string {
   return bin;
 }
 
-/** A throwaway PostgreSQL cluster of the test's own (so it may be stopped), run as the `postgres` OS user. */
+/**
+ * A throwaway PostgreSQL cluster of the test's own (so it may be stopped), run as the `postgres` OS user.
+ *
+ * @example
+ * ```ts
+ * const postgres: PrivatePostgres = await createPrivatePostgres();
+ * const store = createStore({ databaseUrl: postgres.url });
+ * afterAll(() => postgres.remove());
+ * ```
+ */
 export interface PrivatePostgres {
   url: string;
   /** `pg_ctl stop -m fast`: sessions are terminated (57P01), then connections are refused. */

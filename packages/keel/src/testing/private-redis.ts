@@ -3,7 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
-/** A private `redis-server` child process, which a test may kill and restart without touching the shared one. */
+/**
+ * A private `redis-server` child process, which a test may kill and restart without touching the shared one.
+ *
+ * @example
+ * ```ts
+ * const redis: PrivateRedis = await startPrivateRedis();
+ * const client = new Redis(redis.url);
+ * redis.pause(); // the connection stays open, but nothing answers
+ * redis.resume();
+ * ```
+ */
 export interface PrivateRedis {
   port: number;
   url: string;

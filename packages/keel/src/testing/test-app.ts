@@ -77,7 +77,7 @@ export interface TestApp<DB, C extends AppConfig = AppConfig> {
   inject(method: string, url: string, options?: InjectOptions): Promise<TestResponse>;
   /**
    * Runs the jobs that are due until none is left waiting or running (jobs they enqueue too);
-   * with `delayed`, jobs due later are made due now first. Resolves with how many jobs finished.
+   * with `delayed`, jobs due later are made due now first. Resolves with how many jobs it saw due or running.
    */
   drainJobs(options?: { delayed?: boolean; timeoutMs?: number }): Promise<number>;
   /** The JSON log lines written so far. */

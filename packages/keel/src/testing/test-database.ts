@@ -5,10 +5,28 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { StoreConnectionOptions, StoreDialect } from '../store/index.js';
 
-/** Every dialect a store runs on; test files loop over it. */
+/**
+ * Every dialect a store runs on; test files loop over it.
+ *
+ * @example
+ * ```ts
+ * describe.each(testDialects)('events on %s', (dialect) => {
+ *   beforeAll(async () => { database = await createTestDatabase(dialect); });
+ * });
+ * ```
+ */
 export const testDialects: readonly StoreDialect[] = ['sqlite', 'postgres'];
 
-/** A fresh, empty database for one test file. */
+/**
+ * A fresh, empty database for one test file.
+ *
+ * @example
+ * ```ts
+ * const database: TestDatabase = await createTestDatabase('postgres');
+ * const store = createStore<Database>({ ...database.options, migrations });
+ * afterAll(() => database.drop());
+ * ```
+ */
 export interface TestDatabase {
   dialect: StoreDialect;
   /** Store options pointing at the fresh database. */
@@ -21,7 +39,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** The PostgreSQL server tests use: `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`. */
+/**
+ * The PostgreSQL server tests use: `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`.
+ *
+ * @example
+ * ```ts
+ * const admin = new pg.Client({ connectionString: testServerUrl() });
+ * await admin.connect();
+ * ```
+ */
 export function testServerUrl(): string {
   return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 }
