@@ -149,23 +149,16 @@ const tagsArgument = strict({ tags: tagList.min(1, 'must list at least one tag')
 const EMPTY: CacheEntryOptions = Object.freeze({});
 
 /**
- * Per-call options run on every cache hit: the schema is parsed without parse parameters first (zod's
- * compiled fast path, about 6 times faster than `checkOptions`' parse); only bad options go through
- * `checkOptions`, which words the `UsageError`. Same schema, same rules.
+ * The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path),
+ * and given ones are parsed on zod's fast path by `checkOptions`, which words only bad ones.
  */
-function checkPerCall<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : checkOptions(what, schema, value);
-}
-
-/** The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path). */
 export function checkEntryOptions(what: string, options: CacheEntryOptions | undefined): CacheEntryOptions {
-  return options === undefined ? EMPTY : checkPerCall(what, entrySchema, options);
+  return options === undefined ? EMPTY : checkOptions(what, entrySchema, options);
 }
 
 /** The per-call options of `get` and `delete`. */
 export function checkKeyOptions(what: string, options: CacheKeyOptions | undefined): CacheKeyOptions {
-  return options === undefined ? EMPTY : checkPerCall(what, keySchema, options);
+  return options === undefined ? EMPTY : checkOptions(what, keySchema, options);
 }
 
 /**
