@@ -1,45 +1,53 @@
-// Keel's job queue beside graphile-worker, pg-boss and BullMQ: 20,000 no-op jobs, concurrency 10, one run.
-import { bullmqThroughput } from './bullmq.js';
-import { JOBS, type Throughput } from './common.js';
-import { graphileThroughput } from './graphile.js';
-import { keelLatency, keelThroughput } from './keel.js';
-import { pgBossThroughput } from './pgboss.js';
+// npm run bench:jobs: Keel's job queue beside graphile-worker, pg-boss and BullMQ 6 (Redis and PostgreSQL),
+// each tuned as its docs advise for throughput with its batching knob swept, every run in a process of its
+// own (fresh database, own peak RSS). Parts: BENCH_WORKLOADS=a,b,c,d,latency,big BENCH_CONTENDERS=keel,graphile,...
+import { type ContenderName, contenderLabels } from './contenders/index.js';
+import { printGoals } from './goals.js';
+import { defaultKnob, knobsFor, selectedContenders, selectedWorkloads } from './plan.js';
+import { printEnqueue, printLatency, printThroughput } from './report.js';
+import { best, type Row } from './results.js';
+import { runChild } from './run-child.js';
+import type { WorkloadName } from './workloads.js';
 
-const results: Throughput[] = [];
-const step = async (run: () => Promise<Throughput>): Promise<void> => {
-  const result = await run();
-  results.push(result);
-  console.error(`  done: ${result.name}`);
-};
+const startedAt = performance.now();
+const rows: Row[] = [];
 
-console.log(`Jobs benchmark: enqueue and complete ${JOBS} no-op jobs (one run, this machine)\n`);
-await step(() => keelThroughput('sqlite'));
-await step(() => keelThroughput('sqlite', 40));
-await step(() => keelThroughput('postgres'));
-await step(() => keelThroughput('postgres', 40));
-await step(() => graphileThroughput(undefined));
-await step(() => graphileThroughput(50));
-await step(() => pgBossThroughput());
-await step(() => bullmqThroughput());
-
-const graphile = results.find((r) => r.name === 'graphile-worker')!;
-const graphileBatched = results.find((r) => r.name === 'graphile-worker (localQueue)')!;
-for (const r of results) {
-  console.log(
-    `${r.name.padEnd(30)} ${r.jobsPerSecond.toFixed(0).padStart(7)} jobs/s` +
-      `  (enqueue ${r.enqueueMs.toFixed(0)} ms, total ${r.totalMs.toFixed(0)} ms)` +
-      `  ×${(r.jobsPerSecond / graphile.jobsPerSecond).toFixed(2)} of graphile-worker` +
-      `  ×${(r.jobsPerSecond / graphileBatched.jobsPerSecond).toFixed(2)} of graphile-worker (localQueue)` +
-      `  [${r.settings}]`,
-  );
+async function run(workload: WorkloadName, contender: ContenderName, knob: number): Promise<void> {
+  const reply = await runChild({ workload, contender, knob });
+  rows.push({ workload, contender, knob, reply });
+  const shown = reply.ok
+    ? Object.entries(reply.figures)
+        .map(([k, v]) => `${k} ${v.toFixed(v < 1 ? 3 : v < 100 ? 2 : 0)}`)
+        .join(', ')
+    : `FAILED ${reply.error}`;
+  const elapsed = ((performance.now() - startedAt) / 1000).toFixed(0);
+  console.error(`  [${elapsed} s] ${workload} ${contenderLabels[contender]} (${reply.settings}): ${shown}`);
 }
 
-console.log('\nEnqueue-to-start latency, single jobs on an idle queue (300 samples):');
-for (const dialect of ['sqlite', 'postgres'] as const) {
-  const { p50, p99 } = await keelLatency(dialect);
-  console.log(
-    `Keel (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`.padEnd(30) +
-      ` p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms`,
-  );
+// Latency: each peer at the settings of its best backlog drain, Keel at its default too.
+function latencyKnobs(contender: ContenderName): number[] {
+  const found = best(rows, 'a', contender, 'jobsPerSecond')?.knob ?? defaultKnob(contender);
+  return contender.startsWith('keel') && found !== 0 ? [0, found] : [found];
 }
-process.exit(0);
+
+for (const workload of selectedWorkloads) {
+  for (const contender of selectedContenders) {
+    const knobs = workload === 'latency' ? latencyKnobs(contender) : knobsFor(contender, workload);
+    for (const knob of knobs) await run(workload, contender, knob);
+  }
+}
+
+console.log(
+  'Jobs benchmark (one run on this machine; ratios are to the best figure of graphile-worker / BullMQ 6 Redis in this run)',
+);
+for (const workload of ['a', 'b', 'c'] as const) printThroughput(rows, workload);
+printEnqueue(rows);
+printLatency(rows);
+printThroughput(rows, 'big');
+const bigRss = rows.find((r) => r.workload === 'big')?.reply.maxRssMb;
+const smallRss = rows.find((r) => r.workload === 'a' && r.contender === 'keel-pg' && r.knob === 0)?.reply.maxRssMb;
+if (bigRss !== undefined && smallRss !== undefined) {
+  console.log(`peak RSS draining 100,000 jobs ${bigRss.toFixed(0)} MB vs 20,000 jobs ${smallRss.toFixed(0)} MB`);
+}
+printGoals(rows);
+console.log(`\nTotal time ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);

@@ -7,7 +7,7 @@ import { isPermanentJobError } from './errors.js';
 import type { JobMetrics } from './metrics.js';
 import { retrying } from './retrying.js';
 import { attemptError, toMs } from './rows.js';
-import type { RunningJob } from './running-job.js';
+import { RunningJob } from './running-job.js';
 import type { ClaimedRow } from './sql/claim-jobs.js';
 import type { SqlTarget } from './sql/db.js';
 import { failJob } from './sql/fail-job.js';
@@ -34,44 +34,36 @@ export interface ExecuteDeps {
 
 /** Starts one claimed job's handler with its timeout and abort signal; the returned record settles when it is over. */
 export function executeJob(row: ClaimedRow, type: JobType, deps: ExecuteDeps): RunningJob {
-  const controller = new AbortController();
-  const job: RunningJob = { row, controller, detached: false, settled: Promise.resolve() };
+  const job = new RunningJob(row);
   job.settled = run(job, type, deps);
   return job;
 }
 
 async function run(job: RunningJob, type: JobType, deps: ExecuteDeps): Promise<void> {
-  const { row, controller } = job;
+  const { row } = job;
   const started = performance.now();
-  const labels = { queue: row.queue, type: row.type };
-  deps.metrics?.wait.observe(labels, Math.max(0, Date.now() - toMs(row.run_at)) / 1000);
+  const metrics = deps.metrics?.of(row.queue, row.type);
+  metrics?.wait.observe(Math.max(0, Date.now() - toMs(row.run_at)) / 1000);
   const timeoutMs = row.timeout_ms ?? type.timeoutMs ?? deps.defaults.timeoutMs;
   const timer = setTimeout(
-    () => controller.abort(new TimeoutError(`The job ran past its ${timeoutMs} ms timeout`)),
+    () => job.abort(new TimeoutError(`The job ran past its ${timeoutMs} ms timeout`)),
     timeoutMs,
   );
-  let aborted: (() => void) | undefined;
   try {
     const payload: unknown = JSON.parse(row.payload);
-    // A handler that ignores its signal is left behind: the attempt ends when the signal aborts.
-    const abort = new Promise<never>((_, reject) => {
-      aborted = () => reject(controller.signal.reason);
-      controller.signal.addEventListener('abort', aborted, { once: true });
-    });
-    abort.catch(() => undefined);
-    const result = await Promise.race([type.handle(payload, jobContext(row, controller.signal, deps)), abort]);
+    // A handler that ignores its signal is left behind: the attempt ends when the job is aborted.
+    const result = await job.race(() => type.handle(payload, jobContext(job, deps)));
     if (job.detached) return;
-    deps.metrics?.duration.observe({ ...labels, outcome: 'completed' }, (performance.now() - started) / 1000);
+    metrics?.completedIn.observe((performance.now() - started) / 1000);
     deps.complete(row, result === undefined ? null : JSON.stringify(result));
   } catch (error) {
     if (job.detached) return;
     const outage = isStoreUnavailable(error) && !isPermanentJobError(error);
     const outcome = outage ? 'postponed' : 'failed';
-    deps.metrics?.duration.observe({ ...labels, outcome }, (performance.now() - started) / 1000);
+    deps.metrics?.duration.observe({ queue: row.queue, type: row.type, outcome }, (performance.now() - started) / 1000);
     await (outage ? recordPostponement(row, type, error, deps) : recordFailure(row, type, error, deps));
   } finally {
     clearTimeout(timer);
-    if (aborted) controller.signal.removeEventListener('abort', aborted);
   }
 }
 
@@ -127,13 +119,16 @@ async function recordPostponement(row: ClaimedRow, type: JobType, error: unknown
   deps.wakeAt(row.queue, runAt);
 }
 
-function jobContext(row: ClaimedRow, signal: AbortSignal, deps: ExecuteDeps): JobContext {
+function jobContext(job: RunningJob, deps: ExecuteDeps): JobContext {
+  const { row } = job;
   let logger: Logger | undefined;
   return {
     id: row.id,
     attempt: row.attempts,
-    signal,
-    // Built on first use: most handlers never log, and a child logger per job costs.
+    // Built on first use: most handlers never log nor read their signal, and each costs per job.
+    get signal() {
+      return job.signal;
+    },
     get logger() {
       logger ??= deps.logger.child({ jobId: row.id, type: row.type, attempt: row.attempts });
       return logger;

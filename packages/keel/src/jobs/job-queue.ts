@@ -198,6 +198,7 @@ export class JobQueue<DB> implements Component {
       // Handlers see the store as the `DB` they were written for (JobContext<DB>).
       shared: shared as unknown as Pick<JobContext, 'store' | 'enqueue'>,
       prefetch: s.prefetch,
+      claimAheadMs: s.claimAheadMs,
       leaseMs: s.leaseMs,
       pollIntervalMs: s.pollIntervalMs,
       sweepIntervalMs: s.sweepIntervalMs,

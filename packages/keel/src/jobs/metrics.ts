@@ -11,6 +11,15 @@ export interface JobMetrics {
   postponed: Counter<'queue' | 'type'>;
   duration: Histogram<'queue' | 'type' | 'outcome'>;
   wait: Histogram<'queue' | 'type'>;
+  /** The metrics one job type of one queue observes per job, bound to its labels once. */
+  of(queue: string, type: string): TypeMetrics;
+}
+
+/** Per-job metrics of one queue and type (labels checked once, not per job). */
+export interface TypeMetrics {
+  wait: { observe(seconds: number): void };
+  completedIn: { observe(seconds: number): void };
+  completed: { inc(count: number): void };
 }
 
 const SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
@@ -34,7 +43,21 @@ export function createJobMetrics(metrics: MetricsRegistry, target: () => SqlTarg
       }
     },
   });
-  return {
+  const bound = new Map<string, TypeMetrics>();
+  const jobMetrics: JobMetrics = {
+    of(queue, type) {
+      const key = `${queue}\n${type}`;
+      let found = bound.get(key);
+      if (!found) {
+        found = {
+          wait: jobMetrics.wait.labels({ queue, type }),
+          completedIn: jobMetrics.duration.labels({ queue, type, outcome: 'completed' }),
+          completed: jobMetrics.completed.labels({ queue, type }),
+        };
+        bound.set(key, found);
+      }
+      return found;
+    },
     enqueued: metrics.counter({ name: 'keel_jobs_enqueued_total', help: 'Jobs enqueued', labelNames }),
     completed: metrics.counter({ name: 'keel_jobs_completed_total', help: 'Jobs completed', labelNames }),
     failed: metrics.counter({
@@ -65,4 +88,5 @@ export function createJobMetrics(metrics: MetricsRegistry, target: () => SqlTarg
       buckets: SECONDS,
     }),
   };
+  return jobMetrics;
 }

@@ -40,6 +40,13 @@ export interface JobQueueOptions<DB> {
    * wait behind them). Default: 0.
    */
   prefetch?: number;
+  /**
+   * Adaptive batching: while a queue's backlog is deep (its claims come back full), it also claims as
+   * many jobs as it finishes in this long at its recent rate (at most 1000), in fewer, larger claims
+   * refilled before they run out; a shallow queue claims only for its free slots, so a lone job starts
+   * at once. 0 turns it off. Default: 25 ms.
+   */
+  claimAheadMs?: number;
   /** How long a claimed job stays locked without renewal (renewed every third of it). Default: 30000 ms. */
   leaseMs?: number;
   /** Fallback poll, for delayed jobs, missed signals and expired leases. Default: 1000 ms. */
@@ -68,6 +75,7 @@ export interface ResolvedOptions {
   queues: Map<string, number> | undefined;
   concurrency: number;
   prefetch: number;
+  claimAheadMs: number;
   leaseMs: number;
   pollIntervalMs: number;
   completedRetentionMs: number;
@@ -112,6 +120,7 @@ const jobQueueOptionsSchema = z.object({
     .optional(),
   concurrency: option.count().optional(),
   prefetch: z.number().int('must be a whole number').nonnegative('must be 0 or more').optional(),
+  claimAheadMs: option.durationMs().optional(),
   leaseMs: option.positiveDurationMs().optional(),
   pollIntervalMs: option.positiveDurationMs().optional(),
   completedRetentionMs: option.durationMs().optional(),
@@ -141,6 +150,7 @@ export function resolveOptions<DB>(options: JobQueueOptions<DB>): ResolvedOption
     queues,
     concurrency,
     prefetch: checked.prefetch ?? 0,
+    claimAheadMs: checked.claimAheadMs ?? 25,
     leaseMs: checked.leaseMs ?? 30_000,
     pollIntervalMs: checked.pollIntervalMs ?? 1000,
     completedRetentionMs: checked.completedRetentionMs ?? 86_400_000,

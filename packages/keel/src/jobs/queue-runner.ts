@@ -11,9 +11,22 @@ export interface RunnerDeps {
   start(row: ClaimedRow, done: () => void): void;
 }
 
+/** How a runner sizes its claims. */
+export interface ClaimSizing {
+  /** Jobs always claimed beyond the free slots. */
+  prefetch: number;
+  /** While the backlog is deep, the work (at the recent completion rate) claimed ahead of the free slots. */
+  claimAheadMs: number;
+  /** The most claimed jobs held in the buffer. */
+  maxBuffered: number;
+}
+
 /**
- * Keeps one queue's slots busy: on every wake-up (signal, poll, a finished job) claims as many jobs as
- * there are free slots plus `prefetch` (held in a local buffer under lease), in one statement.
+ * Keeps one queue's slots busy: on every wake-up (signal, poll, a finished job) claims jobs for the free
+ * slots, in one statement. While claims come back full (a deep backlog) it also claims ahead, as much
+ * work as the queue finishes in `claimAheadMs`, held in a local buffer under lease and refilled before
+ * it runs dry; a claim that comes back short (a shallow queue) drops that to `prefetch` again, so a
+ * job enqueued on an idle queue starts at once and no worker hoards what others could run.
  */
 export class QueueRunner {
   private active = 0;
@@ -21,22 +34,28 @@ export class QueueRunner {
   private again = false;
   private scheduled = false;
   private stopped = false;
+  // Jobs held in the buffer beyond the free slots, set after each claim.
+  private ahead: number;
   private retryTimer: NodeJS.Timeout | undefined;
   private buffer: ClaimedRow[] = [];
+  private readonly rate = new CompletionRate();
   // Claims and job starts run in the runner's own async context (the worker's start): a wake-up
   // emitted inside a caller's store transaction (an enqueue in `store.transaction`) must not make
   // the jobs it starts run inside that transaction.
   private readonly fillSoon = AsyncResource.bind(() => {
     this.scheduled = false;
-    void this.fill();
+    if (!this.claiming) this.filling = this.fill();
   });
+  private filling: Promise<void> = Promise.resolve();
 
   constructor(
     readonly queue: string,
     readonly concurrency: number,
-    private readonly prefetch: number,
+    private readonly sizing: ClaimSizing,
     private readonly deps: RunnerDeps,
-  ) {}
+  ) {
+    this.ahead = sizing.prefetch;
+  }
 
   /** Ids of claimed jobs waiting in the local buffer (their leases need renewing too). */
   bufferedIds(): string[] {
@@ -78,12 +97,41 @@ export class QueueRunner {
     clearTimeout(this.retryTimer);
   }
 
+  /** Resolves once a claim in flight has landed in the buffer (after {@link stop}, to release it all). */
+  settled(): Promise<void> {
+    return this.filling;
+  }
+
   private launch(row: ClaimedRow): void {
     this.active += 1;
     this.deps.start(row, () => {
       this.active -= 1;
+      this.rate.count();
       this.wake();
     });
+  }
+
+  // After a claim: how many jobs to hold in the buffer beyond the free slots until the next one.
+  private resize(deep: boolean): void {
+    const { prefetch, claimAheadMs, maxBuffered } = this.sizing;
+    if (!deep) {
+      this.ahead = prefetch;
+      return;
+    }
+    const byRate = Math.ceil(this.rate.perMs() * claimAheadMs);
+    // Grows at most twofold a claim: one burst of fast jobs does not make a worker take the whole backlog.
+    const grown = Math.min(byRate, 2 * Math.max(this.ahead, this.concurrency));
+    this.ahead = Math.min(maxBuffered, Math.max(prefetch, grown));
+  }
+
+  // Starts buffered jobs in the free slots; returns the slots still free.
+  private startBuffered(): number {
+    let free = this.concurrency - this.active;
+    while (free > 0 && this.buffer.length > 0) {
+      this.launch(this.buffer.shift()!);
+      free -= 1;
+    }
+    return free;
   }
 
   private async fill(): Promise<void> {
@@ -91,29 +139,56 @@ export class QueueRunner {
     this.claiming = true;
     try {
       while (!this.stopped) {
-        let free = this.concurrency - this.active;
-        while (free > 0 && this.buffer.length > 0) {
-          this.launch(this.buffer.shift()!);
-          free -= 1;
-        }
-        if (free <= 0) return;
+        const free = this.startBuffered();
+        // With every slot busy, claim again only once the buffer is half spent.
+        if (free <= 0 && this.buffer.length * 2 > this.ahead) return;
+        const limit = free + this.ahead - this.buffer.length;
+        if (limit <= 0) return;
         this.again = false;
         let rows: ClaimedRow[];
         try {
-          rows = await this.deps.claim(this.queue, free + this.prefetch);
+          rows = await this.deps.claim(this.queue, limit);
         } catch (error) {
           this.deps.logger.warn({ err: error, queue: this.queue }, 'claiming jobs failed; retrying');
           clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.wake(), 500);
           return;
         }
-        const running = Math.max(0, this.concurrency - this.active);
-        for (const row of rows.slice(0, running)) this.launch(row);
-        this.buffer.push(...rows.slice(running));
-        if (rows.length < free + this.prefetch && !this.again) return;
+        const deep = rows.length >= limit;
+        this.resize(deep);
+        // Behind what is buffered already (claimed earlier, so first in order): the loop starts them.
+        for (const row of rows) this.buffer.push(row);
+        if (this.stopped) return;
+        if (!deep && !this.again) {
+          this.startBuffered();
+          return;
+        }
       }
     } finally {
       this.claiming = false;
     }
+  }
+}
+
+/** Jobs finished per millisecond, smoothed over the last few tens of milliseconds. */
+class CompletionRate {
+  private since = performance.now();
+  private finished = 0;
+  private smoothed = 0;
+
+  count(): void {
+    this.finished += 1;
+  }
+
+  perMs(): number {
+    const now = performance.now();
+    const elapsed = now - this.since;
+    // Too short a window measures one event-loop turn, not a rate.
+    if (elapsed < 5) return this.smoothed;
+    const current = this.finished / elapsed;
+    this.smoothed = this.smoothed === 0 ? current : (this.smoothed + current) / 2;
+    this.since = now;
+    this.finished = 0;
+    return this.smoothed;
   }
 }

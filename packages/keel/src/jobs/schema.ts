@@ -96,5 +96,22 @@ export function jobMigrations(dialect: StoreDialect): Record<string, Migration> 
         await db.schema.dropTable('keel_job').execute();
       },
     },
+    // Every state change wrote an entry to the (state, id) index; listings of waiting, running and
+    // completed jobs page by id on the primary key, and only the rare end states keep an index.
+    '0002_keel_job_lean_indexes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.dropIndex('keel_job_state').execute();
+        await db.schema
+          .createIndex('keel_job_ended')
+          .on('keel_job')
+          .columns(['state', 'id'])
+          .where(sql.raw<SqlBool>(`state in ('failed', 'cancelled')`))
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex('keel_job_ended').execute();
+        await db.schema.createIndex('keel_job_state').on('keel_job').columns(['state', 'id']).execute();
+      },
+    },
   };
 }

@@ -7,7 +7,7 @@ import { type ExecuteDeps, executeJob } from './execute-job.js';
 import type { JobMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { PgListener } from './pg-listener.js';
-import { QueueRunner } from './queue-runner.js';
+import { type ClaimSizing, QueueRunner } from './queue-runner.js';
 import type { RunningJob } from './running-job.js';
 import { type ClaimedRow, claimJobs } from './sql/claim-jobs.js';
 import { NOTIFY_CHANNEL, type SqlTarget } from './sql/db.js';
@@ -22,7 +22,7 @@ import { wakeBus } from './wake-bus.js';
 export interface WorkerSettings
   extends Pick<
     ResolvedOptions,
-    'workerId' | 'prefetch' | 'leaseMs' | 'pollIntervalMs' | 'sweepIntervalMs' | 'completedRetentionMs'
+    'workerId' | 'prefetch' | 'claimAheadMs' | 'leaseMs' | 'pollIntervalMs' | 'sweepIntervalMs' | 'completedRetentionMs'
   > {
   target: SqlTarget;
   /** The job types it runs, by name. */
@@ -38,6 +38,14 @@ export interface WorkerSettings
   defaults: { timeoutMs: number; backoff: BackoffOptions };
   logger: Logger;
   metrics: JobMetrics | undefined;
+}
+
+/** The most claimed jobs a queue holds beyond its running ones. */
+const MAX_BUFFERED = 1000;
+
+function claimSizing(settings: WorkerSettings): ClaimSizing {
+  const { prefetch, claimAheadMs } = settings;
+  return { prefetch, claimAheadMs, maxBuffered: Math.max(prefetch, claimAheadMs > 0 ? MAX_BUFFERED : 0) };
 }
 
 /**
@@ -69,7 +77,7 @@ export class Worker {
     for (const [queue, concurrency] of settings.queues) {
       this.runners.set(
         queue,
-        new QueueRunner(queue, concurrency, settings.prefetch, {
+        new QueueRunner(queue, concurrency, claimSizing(settings), {
           logger: settings.logger,
           claim: (q, limit) => this.claim(q, limit),
           start: (row, done) => this.run(row, done),
@@ -119,7 +127,7 @@ export class Worker {
     const job = this.running.get(id);
     if (!job) return;
     job.detached = true;
-    job.controller.abort(reason);
+    job.abort(reason);
   }
 
   /** Waits for running jobs until the stop signal aborts, then releases the rest to other workers. */
@@ -127,6 +135,8 @@ export class Worker {
     this.stopTaking();
     const s = this.settings;
     wakeBus(s.location).off('wake', this.onWake);
+    // A claim in flight lands in the buffer first: then it is released with the rest.
+    await Promise.all([...this.runners.values()].map((r) => r.settled()));
     const buffered = [...this.runners.values()].flatMap((r) => r.takeBuffered());
     if (buffered.length > 0) await releaseJobs(s.target, buffered, s.workerId).catch(() => 0);
     if (this.running.size > 0 && !context.signal.aborted) {
@@ -138,7 +148,7 @@ export class Worker {
     if (left.length > 0) {
       for (const job of left) {
         job.detached = true;
-        job.controller.abort(new Error('The worker is shutting down; the job was released to another worker'));
+        job.abort(new Error('The worker is shutting down; the job was released to another worker'));
       }
       const ids = left.map((j) => j.row.id);
       const released = await releaseJobs(s.target, ids, s.workerId).catch((err: unknown) => {

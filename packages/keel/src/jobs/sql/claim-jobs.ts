@@ -12,6 +12,7 @@ export interface ClaimedRow {
   max_attempts: number;
   backoff: string | null;
   timeout_ms: number | null;
+  priority: number;
 }
 
 /** What a claim asks for. */
@@ -42,12 +43,20 @@ export async function claimJobs({ db, dialect }: SqlTarget, request: ClaimReques
         update keel_job j set state = 'running', attempts = j.attempts + 1, locked_by = ${workerId},
           locked_until = ${now + leaseMs}, started_at = ${now}
         from picked where j.id = picked.id
-        returning j.id, j.type, j.queue, j.payload, j.run_at, j.attempts, j.max_attempts, j.backoff, j.timeout_ms`
+        returning j.id, j.type, j.queue, j.payload, j.run_at, j.attempts, j.max_attempts, j.backoff, j.timeout_ms, j.priority`
       : sql<ClaimedRow>`
         update keel_job set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
           locked_until = ${now + leaseMs}, started_at = ${now}
         where id in (select id from keel_job where ${due} ${order})
-        returning id, type, queue, payload, run_at, attempts, max_attempts, backoff, timeout_ms`;
+        returning id, type, queue, payload, run_at, attempts, max_attempts, backoff, timeout_ms, priority`;
   const { rows } = await query.execute(db);
-  return rows;
+  // RETURNING follows no order: the claim's order is restored for the runner to start them in.
+  return rows.sort(claimOrder);
+}
+
+function claimOrder(a: ClaimedRow, b: ClaimedRow): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  const due = Number(a.run_at) - Number(b.run_at);
+  if (due !== 0) return due;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
