@@ -45,7 +45,10 @@ for (const dialect of testDialects) {
 
       const h = await startQueue(database, { types: [note] });
       try {
-        expect(await migrationNames(h.store.db as Kysely<unknown>)).toEqual(['0001_keel_job', '0002_keel_job_lean_indexes']);
+        expect(await migrationNames(h.store.db as Kysely<unknown>)).toEqual([
+          '0001_keel_job',
+          '0002_keel_job_lean_indexes',
+        ]);
         // The job stored before runs.
         await eventually(async () => (await h.jobs.get('01890000-0000-7000-8000-000000000001'))?.state === 'completed');
       } finally {
@@ -54,7 +57,10 @@ for (const dialect of testDialects) {
       // And a restart applies nothing again.
       const again = await startQueue(database, { types: [note] });
       try {
-        expect(await migrationNames(again.store.db as Kysely<unknown>)).toEqual(['0001_keel_job', '0002_keel_job_lean_indexes']);
+        expect(await migrationNames(again.store.db as Kysely<unknown>)).toEqual([
+          '0001_keel_job',
+          '0002_keel_job_lean_indexes',
+        ]);
         const { id } = await again.jobs.enqueue(note, { n: 2 });
         await eventually(async () => (await again.jobs.get(id))?.result === 2);
       } finally {
