@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { jwtVerify, SignJWT } from 'jose';
 import { createLogDestination } from 'keel/logging';
 import { Kysely, SqliteDialect } from 'kysely';
+import { pino } from 'pino';
 import { createPlanner, loadPlannerConfig } from 'planner';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -64,7 +65,20 @@ async function bare(): Promise<{ url: string; token: string }> {
     false,
     ['sign', 'verify'],
   );
-  const app = Fastify();
+  // Logging on at the same level as the planner's, one line per completed request into /dev/null, through
+  // pino's own buffered synchronous destination: what a production Fastify service logs per request.
+  const logger = pino(
+    { level: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: true, minLength: 4096 }),
+  );
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime },
+      'request completed',
+    );
+    done();
+  });
   app.get('/api/v1/users/me', async (request, reply) => {
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
     if (!match) return reply.status(401).send({ error: 'unauthorized' });

@@ -190,8 +190,9 @@ export class ConnectionDrain {
       this.active.delete(request);
       this.settle();
     };
-    response.once('close', done);
-    request.once('close', done);
+    // Each emits 'close' once: plain listeners spare the once() wrapper and its removal per request.
+    response.on('close', done);
+    request.on('close', done);
     handler(request, response);
   }
 
