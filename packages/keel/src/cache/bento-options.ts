@@ -14,3 +14,12 @@ export function bentoOptions(o: CacheEntryOptions): SetCommonOptions {
   if (o.tags !== undefined && o.tags.length > 0) call.tags = [...o.tags];
   return call;
 }
+
+/**
+ * How long bentocache keeps an entry it copies from Redis into memory under these options: its
+ * physical ttl, the grace period when grace is on, else the ttl.
+ */
+export function memoryTtlMs(o: CacheEntryOptions, defaults: { ttlMs: number; graceMs: number }): number {
+  const graceMs = o.graceMs ?? defaults.graceMs;
+  return graceMs > 0 ? graceMs : (o.ttlMs ?? defaults.ttlMs);
+}

@@ -36,6 +36,18 @@ export class CacheCounters {
     });
   }
 
+  /** Counts a plain fresh hit answered without bentocache (its events are not emitted then). */
+  countHit(namespace: string, fromRedis: boolean): void {
+    let counters = this.byNamespace.get(namespace);
+    if (counters === undefined) {
+      counters = this.countersOf(`${namespace}:`);
+      if (counters === undefined) return;
+    }
+    counters.hits += 1;
+    if (fromRedis) counters.redisHits += 1;
+    else counters.memoryHits += 1;
+  }
+
   /** Counts a read that went to its loader without bentocache (a strict namespace during an outage). */
   countMiss(namespace: string): void {
     const counters = this.countersOf(`${namespace}:`);

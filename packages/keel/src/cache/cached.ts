@@ -1,6 +1,6 @@
 import { UsageError } from '../errors/index.js';
 import type { CacheEntryOptions } from './options.js';
-import { checkCachedOptions } from './validation.js';
+import { checkCachedOptions, checkedEntryOptions } from './validation.js';
 
 /**
  * Options of `cache.cached()` and `@cacheable`: a `key` function, a `name`, or both, plus the entry
@@ -49,7 +49,8 @@ export function cachedCalls<A extends unknown[]>(what: string, options: CachedOp
   if (key && name !== undefined) keyOf = (...args) => `${name}:${key(...args)}`;
   else if (key) keyOf = key;
   else keyOf = (...args) => `${name}:${JSON.stringify(args)}`;
-  const fixed = { ...entry, ...(Array.isArray(tags) ? { tags } : {}) };
+  // Checked here once: each call passes this very object, which then skips the parse.
+  const fixed = checkedEntryOptions({ ...entry, ...(Array.isArray(tags) ? { tags: Object.freeze([...tags]) } : {}) });
   const entryOf =
     typeof tags === 'function' ? (...args: A): CacheEntryOptions => ({ ...entry, tags: tags(...args) }) : () => fixed;
   return { name, keyOf, entryOf };

@@ -1,10 +1,12 @@
 import { UsageError } from '../errors/index.js';
 import type { Component, ComponentContext } from '../service/index.js';
+import { memoryTtlMs } from './bento-options.js';
 import { type CachedOptions, cachedCalls, claimCachedName } from './cached.js';
 import { toCacheError } from './errors.js';
 import { FreshLoads } from './fresh-loads.js';
 import { type CacheLoader, getOrSetLeased } from './leased-load.js';
 import { startCache, stopCache } from './lifecycle.js';
+import { ABSENT, NOT_FRESH } from './memory-hits.js';
 import {
   type CacheConsistency,
   type CacheEntryOptions,
@@ -48,10 +50,13 @@ export class KeelCache implements Component {
   private readonly writes: CacheWrites;
   private readonly freshLoads = new FreshLoads();
   private readonly warmUps: WarmUp[] = [];
+  // How long a value copied from Redis stays in memory under the cache's own options.
+  private readonly memoryTtlMs: number;
   private started = false;
 
   constructor(options: CacheOptions = {}) {
     this.parts = createCacheParts(check.resolveCacheOptions(options));
+    this.memoryTtlMs = memoryTtlMs({}, this.parts.options);
     this.recovery = new OutageRecovery(this.parts);
     this.writes = new CacheWrites(this.parts, this.recovery);
   }
@@ -101,17 +106,37 @@ export class KeelCache implements Component {
    * });
    * ```
    */
-  async getOrSet<T>(key: string, loader: CacheLoader<T>, options?: CacheEntryOptions): Promise<T> {
-    check.checkKey('cache.getOrSet', key);
-    check.checkFunction('cache.getOrSet', 'loader', loader);
-    const o = check.checkEntryOptions('cache.getOrSet', options);
-    const namespace = o.namespace ?? DEFAULT_NAMESPACE;
-    const fullKey = this.parts.generations.keyPrefix(namespace) + key;
-    // One field read while healthy: the memory-hit path pays nothing more.
-    if (!this.parts.outage.settled && this.parts.consistency.isStrict(namespace)) {
-      return getOrSetUncached(this.parts, this.freshLoads, key, fullKey, loader, o, namespace);
+  getOrSet<T>(key: string, loader: CacheLoader<T>, options?: CacheEntryOptions): Promise<T> {
+    try {
+      check.checkKey('cache.getOrSet', key);
+      check.checkFunction('cache.getOrSet', 'loader', loader);
+      const o = check.checkEntryOptions('cache.getOrSet', options);
+      const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+      const parts = this.parts;
+      // One field read while healthy: the memory-hit path pays nothing more.
+      if (!parts.outage.settled && parts.consistency.isStrict(namespace)) {
+        const fullKey = parts.generations.keyPrefix(namespace) + key;
+        return getOrSetUncached(parts, this.freshLoads, key, fullKey, loader, o, namespace);
+      }
+      const keys = parts.generations.keysOf(namespace);
+      const hit = parts.memoryHits.read(keys, key);
+      if (hit !== ABSENT && hit !== NOT_FRESH) {
+        parts.counters.countHit(namespace, false);
+        return Promise.resolve(hit as T);
+      }
+      const fullKey = keys.key + key;
+      const given = options === undefined ? undefined : o;
+      const redisHits = parts.redisHits;
+      if (hit === ABSENT && redisHits?.usable()) {
+        const memoryTtl = given === undefined ? this.memoryTtlMs : memoryTtlMs(o, parts.options);
+        return redisHits.read(fullKey, namespace, memoryTtl, true, () =>
+          getOrSetLeased(parts, key, fullKey, loader, given),
+        );
+      }
+      return getOrSetLeased(parts, key, fullKey, loader, given);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return getOrSetLeased(this.parts, key, fullKey, loader, options === undefined ? undefined : o);
   }
 
   /**
@@ -123,13 +148,35 @@ export class KeelCache implements Component {
    * const user = await cache.get<User>(`user:${id}`, { namespace: 'users' });
    * ```
    */
-  async get<T>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
-    check.checkKey('cache.get', key);
-    const namespace = check.checkKeyOptions('cache.get', options).namespace ?? DEFAULT_NAMESPACE;
-    // What memory holds of a strict namespace might be stale while instances may miss each other's writes.
-    if (!this.parts.outage.settled && this.parts.consistency.isStrict(namespace)) return undefined;
+  get<T>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
     try {
-      return await this.parts.root.get<T>({ key: this.parts.generations.keyPrefix(namespace) + key, grace: false });
+      check.checkKey('cache.get', key);
+      const namespace = check.checkKeyOptions('cache.get', options).namespace ?? DEFAULT_NAMESPACE;
+      const parts = this.parts;
+      // What memory holds of a strict namespace might be stale while instances may miss each other's writes.
+      if (!parts.outage.settled && parts.consistency.isStrict(namespace)) return Promise.resolve(undefined);
+      const keys = parts.generations.keysOf(namespace);
+      const hit = parts.memoryHits.read(keys, key);
+      if (hit !== ABSENT && hit !== NOT_FRESH) {
+        parts.counters.countHit(namespace, false);
+        return Promise.resolve(hit as T);
+      }
+      const fullKey = keys.key + key;
+      const redisHits = parts.redisHits;
+      // A read without grace: bentocache keeps what it copies from Redis for the ttl.
+      if (hit === ABSENT && redisHits?.usable()) {
+        return redisHits.read(fullKey, namespace, parts.options.ttlMs, false, () => this.readThrough<T>(key, fullKey));
+      }
+      return this.readThrough<T>(key, fullKey);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // bentocache's full read path, for everything but a plain fresh hit.
+  private async readThrough<T>(key: string, fullKey: string): Promise<T | undefined> {
+    try {
+      return await this.parts.root.get<T>({ key: fullKey, grace: false });
     } catch (error) {
       throw toCacheError(error, key);
     }

@@ -87,6 +87,14 @@ export class LoadLeases {
   memoryMiss(key: string): void {
     if (key !== this.openingKey) return;
     this.openingMissed = true;
+    this.missedMemory(key);
+  }
+
+  /**
+   * A getOrSet found `key` missing from memory and reads Redis next: while misses are common lately,
+   * that read claims the lease. The getOrSet calls {@link unwant} when it ends.
+   */
+  missedMemory(key: string): void {
     if (this.recentMissRate >= CLAIM_ON_READ_ABOVE) this.wanted.add(key);
   }
 

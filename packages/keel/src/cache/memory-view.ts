@@ -1,26 +1,34 @@
 import type { MemoryDriver } from 'bentocache/drivers/memory';
 
-/** The parts of bentocache's LRU (lru-cache) the stats read. */
-interface LruView {
+/** The parts of bentocache's LRU (lru-cache) Keel reads: the stats, and the memory hits. */
+export interface LruView {
   keys(): IterableIterator<string>;
+  /** What bentocache's memory driver answers for a key with its prefix (recency and ttl applied). */
+  get(key: string, options?: { status?: unknown }): string | undefined;
   peek(key: string): string | undefined;
   delete(key: string): boolean;
 }
 
 /**
- * Read access to the memory tier's entries, by key prefix. bentocache's memory driver shares its
- * LRU with the drivers it derives (`namespace()` passes it as `cacheInstance`), which is how we reach it.
+ * The LRU of bentocache's memory driver. The driver shares it with the drivers it derives
+ * (`namespace()` passes it as `cacheInstance`), which is how we reach it.
  */
+export function lruOf(driver: MemoryDriver): LruView {
+  const derived = driver.namespace('__keel_view').config as { cacheInstance?: LruView };
+  if (!derived.cacheInstance) throw new Error('bentocache memory driver did not expose its LRU');
+  return derived.cacheInstance;
+}
+
+/** Read access to the memory tier's entries, by key prefix ({@link lruOf}). */
 export class MemoryTierView {
   private readonly lru: LruView;
 
   constructor(
     private readonly driver: MemoryDriver,
     private readonly prefix: string,
+    private readonly onClear: () => void = () => undefined,
   ) {
-    const derived = driver.namespace('__keel_view').config as { cacheInstance?: LruView };
-    if (!derived.cacheInstance) throw new Error('bentocache memory driver did not expose its LRU');
-    this.lru = derived.cacheInstance;
+    this.lru = lruOf(driver);
   }
 
   /** Entries and serialized bytes per namespace (keys look like `<prefix>:<namespace>:<generation>:<key>`). */
@@ -51,5 +59,6 @@ export class MemoryTierView {
   /** Empties the memory tier of this cache. */
   clear(): void {
     this.driver.clear();
+    this.onClear();
   }
 }

@@ -1,5 +1,16 @@
 import type { AckedPubSub } from './acked-pubsub.js';
+import type { HotKey } from './memory-hits.js';
 import type { RedisClients } from './redis-clients.js';
+
+/** The key prefixes of a namespace's current generation. */
+export interface NamespaceKeys {
+  /** `<namespace>:<generation>:`, before a key given to bentocache. */
+  readonly key: string;
+  /** `<cache prefix>:<namespace>:<generation>:`, before a key in the memory tier's LRU. */
+  readonly memory: string;
+  /** What the memory hits remember of this generation's hot keys (dropped with the generation). */
+  readonly hot: Map<string, HotKey>;
+}
 
 /**
  * Each namespace has a generation that is part of every key in it, so `clear(namespace)` is one
@@ -8,8 +19,9 @@ import type { RedisClients } from './redis-clients.js';
  */
 export class NamespaceGenerations {
   private readonly generations = new Map<string, number>();
-  // The key prefix of each namespace's generation, built once per change rather than once per call.
-  private readonly keyPrefixes = new Map<string, string>();
+  // The key prefixes of each namespace's generation, built once per change rather than once per call.
+  private readonly keyPrefixes = new Map<string, NamespaceKeys>();
+  private readonly prefix: string;
   private readonly hashKey: string;
   private readonly channel: string;
   private readonly clients: RedisClients | undefined;
@@ -22,6 +34,7 @@ export class NamespaceGenerations {
     pubsub: AckedPubSub | undefined,
     onChange: (namespace: string) => void,
   ) {
+    this.prefix = prefix;
     this.hashKey = `${prefix}:__keel:namespaces`;
     this.channel = `keel-cache:${prefix}:namespaces`;
     this.clients = clients;
@@ -31,7 +44,17 @@ export class NamespaceGenerations {
 
   /** The key prefix of a namespace's current generation. */
   keyPrefix(namespace: string): string {
-    return this.keyPrefixes.get(namespace) ?? `${namespace}:0:`;
+    return this.keysOf(namespace).key;
+  }
+
+  /** The key prefixes of a namespace's current generation (made once, then read on every call). */
+  keysOf(namespace: string): NamespaceKeys {
+    let keys = this.keyPrefixes.get(namespace);
+    if (keys === undefined) {
+      keys = this.keysAt(namespace, this.generations.get(namespace) ?? 0);
+      this.keyPrefixes.set(namespace, keys);
+    }
+    return keys;
   }
 
   /** Subscribes to other instances' changes. */
@@ -72,8 +95,13 @@ export class NamespaceGenerations {
     const next = exact ? generation : Math.max(current, generation);
     if (next === current && this.generations.has(namespace)) return;
     this.generations.set(namespace, next);
-    this.keyPrefixes.set(namespace, `${namespace}:${next}:`);
+    this.keyPrefixes.set(namespace, this.keysAt(namespace, next));
     this.onChange(namespace);
+  }
+
+  private keysAt(namespace: string, generation: number): NamespaceKeys {
+    const key = `${namespace}:${generation}:`;
+    return { key, memory: `${this.prefix}:${key}`, hot: new Map() };
   }
 
   private readonly onMessage = (message: string): void => {

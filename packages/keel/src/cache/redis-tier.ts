@@ -2,6 +2,7 @@ import type { CreateDriverResult, L2CacheDriver } from 'bentocache/types';
 import type { Redis } from 'ioredis';
 import type { LoadLeases } from './load-leases.js';
 import type { RedisOutage } from './outage.js';
+import type { ReadsInFlight } from './reads-in-flight.js';
 import { entryOrUndefined, valueKeyOf } from './redis-keys.js';
 
 /**
@@ -9,9 +10,10 @@ import { entryOrUndefined, valueKeyOf } from './redis-keys.js';
  * does. It adds what Keel's guarantees need: while the cache is degraded it answers "not there" at
  * once (no waiting on a dead Redis, no stale read before the recovery replayed its journal), every
  * real failure marks the outage before bentocache opens its circuit breaker, and reads and writes
- * take part in the cross-instance load leases ({@link LoadLeases}).
+ * take part in the cross-instance load leases ({@link LoadLeases}). A read Keel already made for
+ * the call ({@link ReadsInFlight}) is answered without asking Redis again.
  */
-class RedisTier implements L2CacheDriver {
+export class RedisTier implements L2CacheDriver {
   readonly type = 'l2' as const;
 
   constructor(
@@ -19,14 +21,23 @@ class RedisTier implements L2CacheDriver {
     private readonly prefix: string,
     private readonly outage: RedisOutage,
     private readonly leases: LoadLeases | undefined,
+    private readonly reads: ReadsInFlight | undefined,
   ) {}
 
   // Keel keeps its namespaces in the keys; a bentocache namespace gets a tier of its own, without leases.
   namespace(namespace: string): L2CacheDriver {
-    return new RedisTier(this.redis, valueKeyOf(this.prefix, namespace), this.outage, undefined);
+    return new RedisTier(this.redis, valueKeyOf(this.prefix, namespace), this.outage, undefined, undefined);
   }
 
   get(key: string): Promise<string | undefined> {
+    if (this.outage.bypass()) return Promise.resolve(undefined);
+    const left = this.reads?.take(key);
+    if (left !== undefined) return Promise.resolve(left.value);
+    return this.readAhead(key);
+  }
+
+  /** Keel's own read of `key`, made before bentocache's: what `get` would ask Redis. */
+  readAhead(key: string): Promise<string | undefined> {
     if (this.outage.bypass()) return Promise.resolve(undefined);
     if (this.leases) return this.leases.read(key, this.failed);
     return this.redis.get(valueKeyOf(this.prefix, key)).then(entryOrUndefined, this.failed);
@@ -88,12 +99,21 @@ class RedisTier implements L2CacheDriver {
   };
 }
 
-/** The Redis tier driver of a cache whose keys start with `prefix`. */
+/** The Redis tier driver of a cache whose keys start with `prefix`, handed to `created` once bentocache makes it. */
 export function redisTier(
   redis: Redis,
   prefix: string,
   outage: RedisOutage,
   leases: LoadLeases,
+  reads: ReadsInFlight,
+  created: (tier: RedisTier) => void,
 ): CreateDriverResult<L2CacheDriver> {
-  return { options: {}, factory: () => new RedisTier(redis, prefix, outage, leases) };
+  return {
+    options: {},
+    factory: () => {
+      const tier = new RedisTier(redis, prefix, outage, leases, reads);
+      created(tier);
+      return tier;
+    },
+  };
 }

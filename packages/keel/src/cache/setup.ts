@@ -6,15 +6,18 @@ import { AckedPubSub } from './acked-pubsub.js';
 import { CacheCounters } from './cache-stats.js';
 import { NamespaceConsistency } from './consistency.js';
 import { LoadLeases } from './load-leases.js';
+import { MemoryHits } from './memory-hits.js';
 import { memoryTier } from './memory-tier.js';
-import { MemoryTierView } from './memory-view.js';
+import { lruOf, MemoryTierView } from './memory-view.js';
 import { NamespaceGenerations } from './namespace-generations.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { RedisOutage } from './outage.js';
+import { ReadsInFlight } from './reads-in-flight.js';
 import { RecoveredPeers } from './recovered-peers.js';
 import { redisBus } from './redis-bus-transport.js';
 import { createRedisClients, type RedisClients } from './redis-clients.js';
-import { redisTier } from './redis-tier.js';
+import { RedisHits } from './redis-hits.js';
+import { type RedisTier, redisTier } from './redis-tier.js';
 
 /** Everything one cache is made of, shared by its parts (reads, leased loads, recovery, stats, lifecycle). */
 export interface CacheParts {
@@ -31,6 +34,10 @@ export interface CacheParts {
   readonly generations: NamespaceGenerations;
   readonly consistency: NamespaceConsistency;
   readonly memory: MemoryTierView;
+  /** Plain fresh memory hits, answered before any asynchronous work. */
+  readonly memoryHits: MemoryHits;
+  /** Plain fresh Redis-tier hits, answered without bentocache's per-call work; none for a memory-only cache. */
+  readonly redisHits: RedisHits | undefined;
   readonly counters: CacheCounters;
   /** The logger in use: the options' one, else the component context's once started. */
   logger: Logger;
@@ -49,8 +56,10 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
   });
   const clients = o.redisUrl ? createRedisClients(o.redisUrl, o.commandTimeoutMs) : undefined;
   const leases = clients ? new LoadLeases(clients.command, o.prefix, o.lockTtlMs) : undefined;
+  const reads = clients ? new ReadsInFlight() : undefined;
 
   let l1: MemoryDriver | undefined;
+  let l2: RedisTier | undefined;
   const store = bentostore().useL1Layer(
     memoryTier(
       memoryDriver({ maxItems: o.maxItems, maxSize: o.maxSize }),
@@ -58,6 +67,7 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
         l1 = driver;
       },
       leases && ((key) => leases.memoryMiss(key)),
+      reads,
     ),
   );
   const pubsub = clients
@@ -67,8 +77,11 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
     : undefined;
   const peers =
     clients && pubsub ? new RecoveredPeers(clients.command, pubsub, o.prefix, () => outage.degraded) : undefined;
-  if (clients && pubsub && leases) {
-    store.useL2Layer(redisTier(clients.command, o.prefix, outage, leases)).useBus(redisBus(pubsub));
+  if (clients && pubsub && leases && reads) {
+    const tier = redisTier(clients.command, o.prefix, outage, leases, reads, (created) => {
+      l2 = created;
+    });
+    store.useL2Layer(tier).useBus(redisBus(pubsub));
   }
   const bento = new BentoCache({
     default: o.prefix,
@@ -85,8 +98,14 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
   });
   const root = bento.use(o.prefix);
   if (!l1) throw new Error('bentocache did not create the memory tier');
-  const memory = new MemoryTierView(l1, o.prefix);
+  if (clients && !l2) throw new Error('bentocache did not create the Redis tier');
+  const memory = new MemoryTierView(l1, o.prefix, () => reads?.changedAll());
+  const memoryHits = new MemoryHits(lruOf(l1), o.prefix);
   const counters = new CacheCounters();
+  const redisHits =
+    l2 && reads && leases
+      ? new RedisHits(l2, l1, memoryHits, reads, leases, outage, counters, o.circuitBreakerDurationMs)
+      : undefined;
   counters.attach(bento);
   const generations: NamespaceGenerations = new NamespaceGenerations(o.prefix, clients, pubsub, (namespace) =>
     memory.dropStale(namespace, generations.keyPrefix(namespace)),
@@ -109,6 +128,8 @@ export function createCacheParts(o: ResolvedCacheOptions): CacheParts {
     generations,
     consistency: new NamespaceConsistency(o.consistency, o.namespaces),
     memory,
+    memoryHits,
+    redisHits,
     counters,
     get logger() {
       return state.logger;

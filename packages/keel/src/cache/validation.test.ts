@@ -107,3 +107,31 @@ describe('misuse is a UsageError (500)', () => {
     expect(cache.consistencyOf('users')).toBe('strict');
   });
 });
+
+describe('options of a namespace accepted before', () => {
+  const cache = createCache({ prefix: 'validation-known' });
+
+  it('skip the parse for `{ namespace }` alone, and parse anything more or different', async () => {
+    await cache.set('k', 1, { namespace: 'known' });
+    expect(await cache.get('k', { namespace: 'known' })).toBe(1);
+    expect(await cache.getOrSet('k', () => 2, { namespace: 'known' })).toBe(1);
+    // The same namespace with a bad or renamed option, or a bad value in place of the namespace, is still refused.
+    expect(await rejection(() => cache.getOrSet('k', () => 1, { namespace: 'known', ttl: 5 } as never))).toEqual(
+      usage('ttl (renamed ttlMs)'),
+    );
+    expect(await rejection(() => cache.get('k', { namespace: 'known', extra: true } as never))).toEqual(
+      usage('unknown option extra'),
+    );
+    expect(await rejection(() => cache.get('k', { namespace: 42 } as never))).toEqual(usage('namespace must be'));
+    // An object that only inherits `namespace` is not a plain `{ namespace }`: the schema decides, as before.
+    const inherited = Object.create({ namespace: 'known' }) as { namespace: string };
+    expect(await cache.get('k', inherited)).toBe(1);
+  });
+
+  it('never read the caller’s object after the call', async () => {
+    const options: { namespace: string; ttlMs?: number } = { namespace: 'known' };
+    const pending = cache.getOrSet('late', async () => 'v', options);
+    options.ttlMs = -1;
+    expect(await pending).toBe('v');
+  });
+});

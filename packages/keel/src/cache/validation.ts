@@ -148,17 +148,59 @@ const namespaceArgument = strict({ namespace: name });
 const tagsArgument = strict({ tags: tagList.min(1, 'must list at least one tag') });
 const EMPTY: CacheEntryOptions = Object.freeze({});
 
-/**
- * The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path),
- * and given ones are parsed on zod's fast path by `checkOptions`, which words only bad ones.
- */
-export function checkEntryOptions(what: string, options: CacheEntryOptions | undefined): CacheEntryOptions {
-  return options === undefined ? EMPTY : checkOptions(what, entrySchema, options);
+// The options `{ namespace }` of each namespace the schemas accepted: most calls give only that, and
+// one of these (frozen, so later changes to the caller's object are never seen) skips the parse.
+const accepted = new Map<string, CacheKeyOptions>();
+const ACCEPTED_NAMESPACES = 1024;
+
+/** The accepted `{ namespace }` equal to `options`, when that is all `options` is (a plain object). */
+function knownNamespaceOnly(options: object): CacheKeyOptions | undefined {
+  if (accepted.size === 0 || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  for (const key in options) if (key !== 'namespace') return undefined;
+  const namespace = (options as CacheKeyOptions).namespace;
+  return typeof namespace === 'string' ? accepted.get(namespace) : undefined;
 }
 
-/** The per-call options of `get` and `delete`. */
+function remember<O extends CacheKeyOptions>(checked: O): O {
+  const namespace = checked.namespace;
+  if (namespace !== undefined && accepted.size < ACCEPTED_NAMESPACES && !accepted.has(namespace)) {
+    accepted.set(namespace, Object.freeze({ namespace }));
+  }
+  return checked;
+}
+
+// Entry options Keel itself derived from checked ones and froze (a cached function's fixed options).
+const derived = new WeakSet<CacheEntryOptions>();
+
+/** Marks frozen entry options made from checked ones, so calls given them skip the parse. */
+export function checkedEntryOptions(options: Readonly<CacheEntryOptions>): CacheEntryOptions {
+  const frozen = Object.freeze(options);
+  derived.add(frozen);
+  return frozen;
+}
+
+/**
+ * The per-call options of `getOrSet`, `set` and `cached`; none costs nothing (the memory-hit path),
+ * nor do `{ namespace }` of a namespace accepted before and a cached function's fixed options; others are parsed on zod's fast path by
+ * `checkOptions`, which words only bad ones.
+ */
+export function checkEntryOptions(what: string, options: CacheEntryOptions | undefined): CacheEntryOptions {
+  if (options === undefined) return EMPTY;
+  if (typeof options === 'object' && options !== null) {
+    const known = knownNamespaceOnly(options) ?? (derived.has(options) ? options : undefined);
+    if (known !== undefined) return known;
+  }
+  return remember(checkOptions(what, entrySchema, options));
+}
+
+/** The per-call options of `get` and `delete` (as {@link checkEntryOptions}). */
 export function checkKeyOptions(what: string, options: CacheKeyOptions | undefined): CacheKeyOptions {
-  return options === undefined ? EMPTY : checkOptions(what, keySchema, options);
+  if (options === undefined) return EMPTY;
+  if (typeof options === 'object' && options !== null) {
+    const known = knownNamespaceOnly(options);
+    if (known !== undefined) return known;
+  }
+  return remember(checkOptions(what, keySchema, options));
 }
 
 /**
