@@ -118,10 +118,15 @@ export class QueueRunner {
       this.ahead = prefetch;
       return;
     }
+    if (claimAheadMs === 0) {
+      this.ahead = prefetch;
+      return;
+    }
     const byRate = Math.ceil(this.rate.perMs() * claimAheadMs);
-    // Grows at most twofold a claim: one burst of fast jobs does not make a worker take the whole backlog.
-    const grown = Math.min(byRate, 2 * Math.max(this.ahead, this.concurrency));
-    this.ahead = Math.min(maxBuffered, Math.max(prefetch, grown));
+    // Twofold a claim at most, either way: one burst of fast jobs does not make a worker take the whole
+    // backlog, and one stall (a long enqueue on the same event loop) does not shrink it to single jobs.
+    const next = Math.min(2 * Math.max(this.ahead, this.concurrency), Math.max(byRate, Math.floor(this.ahead / 2)));
+    this.ahead = Math.min(maxBuffered, Math.max(prefetch, this.concurrency, next));
   }
 
   // Starts buffered jobs in the free slots; returns the slots still free.
