@@ -7,6 +7,7 @@ import { FreshLoads } from './fresh-loads.js';
 import { type CacheLoader, getOrSetLeased } from './leased-load.js';
 import { startCache, stopCache } from './lifecycle.js';
 import { ABSENT, NOT_FRESH } from './memory-hits.js';
+import type { NamespaceKeys } from './namespace-generations.js';
 import {
   type CacheConsistency,
   type CacheEntryOptions,
@@ -119,11 +120,8 @@ export class KeelCache implements Component {
         return getOrSetUncached(parts, this.freshLoads, key, fullKey, loader, o, namespace);
       }
       const keys = parts.generations.keysOf(namespace);
-      const hit = parts.memoryHits.read(keys, key);
-      if (hit !== ABSENT && hit !== NOT_FRESH) {
-        parts.counters.countHit(namespace, false);
-        return Promise.resolve(hit as T);
-      }
+      const hit = this.memoryHit(keys, namespace, key);
+      if (hit !== ABSENT && hit !== NOT_FRESH) return Promise.resolve(hit as T);
       const fullKey = keys.key + key;
       const given = options === undefined ? undefined : o;
       const redisHits = parts.redisHits;
@@ -156,11 +154,8 @@ export class KeelCache implements Component {
       // What memory holds of a strict namespace might be stale while instances may miss each other's writes.
       if (!parts.outage.settled && parts.consistency.isStrict(namespace)) return Promise.resolve(undefined);
       const keys = parts.generations.keysOf(namespace);
-      const hit = parts.memoryHits.read(keys, key);
-      if (hit !== ABSENT && hit !== NOT_FRESH) {
-        parts.counters.countHit(namespace, false);
-        return Promise.resolve(hit as T);
-      }
+      const hit = this.memoryHit(keys, namespace, key);
+      if (hit !== ABSENT && hit !== NOT_FRESH) return Promise.resolve(hit as T);
       const fullKey = keys.key + key;
       const redisHits = parts.redisHits;
       // A read without grace: bentocache keeps what it copies from Redis for the ttl.
@@ -171,6 +166,13 @@ export class KeelCache implements Component {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  // A plain fresh memory hit, counted (bentocache emits no event for it); else ABSENT or NOT_FRESH.
+  private memoryHit(keys: NamespaceKeys, namespace: string, key: string): unknown {
+    const hit = this.parts.memoryHits.read(keys, key);
+    if (hit !== ABSENT && hit !== NOT_FRESH) this.parts.counters.countHit(namespace, false);
+    return hit;
   }
 
   // bentocache's full read path, for everything but a plain fresh hit.
