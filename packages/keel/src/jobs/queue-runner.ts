@@ -114,11 +114,7 @@ export class QueueRunner {
   // After a claim: how many jobs to hold in the buffer beyond the free slots until the next one.
   private resize(deep: boolean): void {
     const { prefetch, claimAheadMs, maxBuffered } = this.sizing;
-    if (!deep) {
-      this.ahead = prefetch;
-      return;
-    }
-    if (claimAheadMs === 0) {
+    if (!deep || claimAheadMs === 0) {
       this.ahead = prefetch;
       return;
     }

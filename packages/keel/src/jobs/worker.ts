@@ -45,7 +45,7 @@ const MAX_BUFFERED = 1000;
 
 function claimSizing(settings: WorkerSettings): ClaimSizing {
   const { prefetch, claimAheadMs } = settings;
-  return { prefetch, claimAheadMs, maxBuffered: Math.max(prefetch, claimAheadMs > 0 ? MAX_BUFFERED : 0) };
+  return { prefetch, claimAheadMs, maxBuffered: Math.max(prefetch, MAX_BUFFERED) };
 }
 
 /**
