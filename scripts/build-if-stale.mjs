@@ -12,6 +12,8 @@ const packages = [
   // The planner compiles against Keel's declarations: a new Keel build makes it stale too.
   { dir: 'examples/planner', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
   { dir: 'examples/minimal', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
+  { dir: 'examples/watcher', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
+  { dir: 'examples/comments', tsconfig: 'tsconfig.json', inputs: ['packages/keel/dist/.tsbuildinfo'] },
 ];
 
 function newestIn(path) {

@@ -1,0 +1,2 @@
+// Replaced by the service's code.
+export {};

@@ -1,0 +1,194 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { PolicyContext } from '../resilience/index.js';
+import { AttemptFailure, retryAfterMs, transportKind } from './attempt-failure.js';
+import { isReusedSocketReset } from './connector.js';
+import type { RetryReason } from './metrics.js';
+import { statusClass } from './metrics.js';
+import type { Origin } from './origin.js';
+import { BodyTooLargeError, excerpt, readBody } from './read-body.js';
+import { redactHeaders, redactPath } from './redact.js';
+
+/** One exchange's outcome: the response, its body read. */
+export interface Exchange {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** What a call reads from its client, the same for every call. */
+export interface CallSettings {
+  retryOnStatus: ReadonlySet<number>;
+  maxResponseBytes: number;
+  logger: Logger | undefined;
+}
+
+/** Why a call's own signal fired. */
+export type Ended = 'deadline' | 'caller' | 'stopped' | undefined;
+
+/**
+ * One request from start to end: its attempts (each through the origin's policies), the one resend
+ * of the keep-alive race, its deadline and its caller's signal. One object per request, so a
+ * request costs no closures beyond `run`. It is also the abort signal undici is given (undici takes
+ * an emitter of `abort`): an AbortController per request cost a tenth of the client's time.
+ */
+export class Call {
+  attempts = 0;
+  /** Read by undici: set once the call ends early. */
+  aborted = false;
+  /** Read by undici: why the call ended early. */
+  reason: unknown;
+  private listener: (() => void) | undefined;
+  ended: Ended;
+  timer: NodeJS.Timeout | undefined;
+  private raced = false;
+  private lastReason: RetryReason = 'network';
+
+  constructor(
+    readonly origin: Origin,
+    readonly method: string,
+    readonly path: string,
+    private headers: Record<string, string>,
+    private readonly body: string | Uint8Array | Readable | null,
+    /** The body is a stream: it cannot be sent twice. */
+    readonly streamed: boolean,
+    /** The body can be sent again and the method allows it (idempotent, or keyed). */
+    readonly replayable: boolean,
+    /** Failed attempts may be retried by the origin's retry policy. */
+    readonly retryable: boolean,
+    readonly timeoutMs: number,
+    readonly deadlineAt: number,
+    private readonly settings: CallSettings,
+    readonly callerSignal: AbortSignal | undefined,
+  ) {}
+
+  /** Adds a bearer token asked of a function (the client's headers are shared: copied first). */
+  async authorize(token: () => string | Promise<string>): Promise<void> {
+    this.headers = { ...this.headers, authorization: `Bearer ${await token()}` };
+  }
+
+  /** The caller's signal fired (this object is its listener: no closure per request). */
+  handleEvent(): void {
+    this.end('caller', this.callerSignal?.reason);
+  }
+
+  /** Aborts the call's work, once, remembering why. */
+  end(why: Exclude<Ended, undefined>, reason?: unknown): void {
+    if (this.ended !== undefined) return;
+    this.ended = why;
+    this.aborted = true;
+    this.reason = reason ?? new DOMException(`the request ended: ${why}`, 'AbortError');
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+
+  /** For undici: listens for the end of the call (one attempt at a time listens). */
+  on(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+
+  /** For undici: as {@link on}. */
+  once(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+
+  /** For undici: stops listening. */
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.listener === listener) this.listener = undefined;
+    return this;
+  }
+
+  /** The work each policy attempt runs. */
+  readonly run = async (context: PolicyContext): Promise<Exchange> => {
+    if (context.attempt > 0) this.origin.metrics?.retried(this.lastReason);
+    try {
+      return await this.attempt(context.signal);
+    } catch (error) {
+      // The keep-alive race: the request never reached a live connection, so sending it once more is safe.
+      if (
+        !this.raced &&
+        this.replayable &&
+        !this.aborted &&
+        !context.signal.aborted &&
+        error instanceof AttemptFailure &&
+        error.kind === 'network' &&
+        isReusedSocketReset(error.cause)
+      ) {
+        this.raced = true;
+        this.origin.metrics?.retried('keepalive');
+        return await this.attempt(context.signal);
+      }
+      throw error;
+    }
+  };
+
+  private async attempt(policySignal: AbortSignal): Promise<Exchange> {
+    if (this.aborted) throw new AttemptFailure('aborted', 'aborted', false, undefined, undefined, undefined, this.reason);
+    if (policySignal.aborted) throw policySignal.reason;
+    this.attempts += 1;
+    const started = performance.now();
+    let status: number | undefined;
+    try {
+      const response = await this.origin.pool.request({
+        path: this.path,
+        method: this.method as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.body,
+        signal: this,
+      });
+      status = response.statusCode;
+      const body = await readBody(response.body, this.settings.maxResponseBytes);
+      const exchange: Exchange = { status, headers: response.headers, body };
+      this.observe(status, started);
+      if (this.settings.retryOnStatus.has(status)) {
+        this.lastReason = 'status';
+        throw new AttemptFailure(
+          'status',
+          `answered ${status}`,
+          this.retryable,
+          status,
+          excerpt(body),
+          retryAfterMs(response.headers['retry-after'], Date.now()),
+        );
+      }
+      return exchange;
+    } catch (error) {
+      if (error instanceof AttemptFailure) throw error;
+      this.observe(status, started);
+      throw this.failure(error, status);
+    }
+  }
+
+  private failure(error: unknown, status: number | undefined): unknown {
+    if (error instanceof BodyTooLargeError) return new AttemptFailure('too_large', error.message, false, status);
+    if (this.aborted) return new AttemptFailure('aborted', 'aborted', false, status, undefined, undefined, error);
+    const kind = transportKind(error);
+    // Not a transport failure (a bad header value, a bug): not the origin's fault, never retried.
+    if (kind === undefined) return error;
+    this.lastReason = kind;
+    return new AttemptFailure(kind, kind, this.retryable, status, undefined, undefined, error);
+  }
+
+  private observe(status: number | undefined, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.origin.metrics?.observe(this.method, status === undefined ? 'error' : statusClass(status), seconds);
+    const logger = this.settings.logger;
+    if (logger?.isLevelEnabled('debug')) {
+      logger.debug(
+        {
+          method: this.method,
+          url: this.origin.origin + redactPath(this.path),
+          headers: redactHeaders(this.headers),
+          status,
+          attempt: this.attempts,
+          durationMs: Math.round(seconds * 100_000) / 100,
+        },
+        'http client attempt',
+      );
+    }
+  }
+}
