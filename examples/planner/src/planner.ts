@@ -6,6 +6,7 @@ import type { PlannerDatabase } from './database.js';
 import { events } from './events/feature.js';
 import { maintenance } from './maintenance/feature.js';
 import { notifications } from './notifications/feature.js';
+import { notify } from './notifications/notify-feature.js';
 
 /** The planner service, assembled but not started. */
 export type Planner = App<PlannerDatabase, PlannerConfig>;
@@ -25,7 +26,7 @@ export function createPlanner(config: PlannerConfig, options: PlannerOptions = {
   return createApp<PlannerDatabase, PlannerConfig>({
     name: 'planner',
     config,
-    features: [accounts, events, notifications, maintenance],
+    features: [accounts, events, notify, notifications, maintenance],
     openapi: {
       title: 'Planner API',
       version: '1.0.0',

@@ -7,13 +7,13 @@ import { NotificationRepository } from './repository.js';
 
 /** Deletes read notifications older than the retention period. */
 export function cleanupJob(store: Store<PlannerDatabase>, retentionDays: number) {
-  const inbox = new NotificationRepository(store);
+  const { inbox } = new NotificationRepository(store);
   return defineJob({
     name: 'planner.cleanup-notifications',
     queue: 'maintenance',
     payload: z.object({}),
     handler: async () => {
-      const before = new Date(Date.now() - retentionDays * 86_400_000).toISOString();
+      const before = new Date(Date.now() - retentionDays * 86_400_000);
       return { deleted: await inbox.deleteReadBefore(before) };
     },
   });

@@ -27,6 +27,7 @@ import {
 } from '../jobs/index.js';
 import { createLogger } from '../logging/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
+import { ResilienceRegistry, resilienceAdminRoutes } from '../resilience/index.js';
 import { createScheduler, type Scheduler, type SchedulerOptions, schedulesAdminRoutes } from '../schedule/index.js';
 import { Service } from '../service/index.js';
 import { Store } from '../store/index.js';
@@ -97,6 +98,8 @@ export interface App<DB, C extends AppConfig = AppConfig> {
   scheduler: Scheduler<DB>;
   cache: KeelCache;
   backups: Backups;
+  /** The service's named resilience policies (features get it as `resilience`). */
+  resilience: ResilienceRegistry;
   /** The HTTP server; not part of the service when `http: false`. */
   http: HttpServer;
   guards: AuthGuards;
@@ -179,6 +182,8 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
     ...(options.auth ? { auth: options.auth } : {}),
   });
   service.add(store).add(jobs).add(cache).add(backups).add(scheduler);
+  const resilience = new ResilienceRegistry({ store });
+  service.add(resilience);
 
   const handles = {
     config,
@@ -189,6 +194,7 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
     cache,
     backups,
     metrics: service.metrics,
+    resilience,
     guards: http.guards,
   };
   const features = options.features ?? [];
@@ -201,7 +207,8 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
       .routes(jobsAdminRoutes(jobs, admin))
       .routes(schedulesAdminRoutes(scheduler, admin))
       .routes(cacheAdminRoutes(cache, admin))
-      .routes(backupAdminRoutes(backups, admin));
+      .routes(backupAdminRoutes(backups, admin))
+      .routes(resilienceAdminRoutes(resilience, admin));
   }
   if (options.http !== false) service.add(http);
 
@@ -218,6 +225,7 @@ export function createApp<DB, C extends AppConfig = AppConfig>(options: AppOptio
     scheduler,
     cache,
     backups,
+    resilience,
     http,
     guards: http.guards,
     use: <E>(feature: Feature<E, DB, C>): E => {

@@ -7,6 +7,7 @@ import type { HealthCheck } from '../health/index.js';
 import type { AuthGuards, HttpAuthOptions, HttpRoutes } from '../http/index.js';
 import type { JobQueue, JobType } from '../jobs/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
+import type { ResilienceRegistry } from '../resilience/index.js';
 import type { Schedule, Scheduler } from '../schedule/index.js';
 import type { Component } from '../service/index.js';
 import type { Migration, Store } from '../store/index.js';
@@ -32,6 +33,8 @@ export interface FeatureContext<DB, C extends AppConfig = AppConfig> {
   cache: KeelCache;
   backups: Backups;
   metrics: MetricsRegistry;
+  /** The service's named resilience policies (retry, breaker, bulkhead...), reported in metrics, logs, admin and readiness. */
+  resilience: ResilienceRegistry;
   /** Route guards: `authenticated` and `admin`, which set `request.principal`. */
   guards: AuthGuards;
   /** Another feature's exports; it is set up first if it was not yet (a cycle is refused). */

@@ -1,0 +1,9 @@
+import type { FeatureContext } from 'keel';
+import type { CommentTables } from './comments/tables.js';
+import type { CommentsConfig } from './config.js';
+
+/** The service's tables, each declared by the feature that owns it. */
+export interface CommentsDatabase extends CommentTables {}
+
+/** What every feature of the service is given. */
+export type CommentsApp = FeatureContext<CommentsDatabase, CommentsConfig>;
