@@ -7,3 +7,10 @@ export interface CommentsDatabase extends CommentTables {}
 
 /** What every feature of the service is given. */
 export type CommentsApp = FeatureContext<CommentsDatabase, CommentsConfig>;
+
+declare module 'keel/http' {
+  /** The caller of an authenticated request: tasks are owned by its id. */
+  interface Principal {
+    id: string;
+  }
+}

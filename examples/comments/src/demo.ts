@@ -8,7 +8,8 @@ import { startVkStandIn } from './vk/stand-in.js';
 const standIn = await startVkStandIn({
   posts: { '-1_1': 10_000, '-1_2': 250 },
   refusedPosts: { '-1_3': 15, '-1_4': 30 },
-  fault: ({ offset, attempt }) => ((offset / 100) % 20 === 7 && attempt === 1 ? { kind: 'vk-error', code: 6 } : undefined),
+  fault: ({ offset, attempt }) =>
+    (offset / 100) % 20 === 7 && attempt === 1 ? { kind: 'vk-error', code: 6 } : undefined,
 });
 process.env.VK_API_URL = standIn.apiUrl;
 process.env.VK_TOKEN ??= 'demo-token';

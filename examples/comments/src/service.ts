@@ -1,11 +1,13 @@
 import { type App, type AppOptions, createApp } from 'keel';
 import type { LogDestination } from 'keel/logging';
+import type { TaskManager, TaskType } from 'keel/tasks';
 import { comments } from './comments/feature.js';
 import type { CommentsConfig } from './config.js';
 import type { CommentsDatabase } from './database.js';
+import { tasksFeature } from './tasks/feature.js';
 
-/** The comments service, assembled but not started. */
-export type CommentsServiceApp = App<CommentsDatabase, CommentsConfig>;
+/** The comments service, assembled but not started, with its task manager. */
+export type CommentsServiceApp = App<CommentsDatabase, CommentsConfig> & { tasks: TaskManager<CommentsDatabase> };
 
 /** Options of {@link createCommentsService}. */
 export interface CommentsServiceOptions {
@@ -15,20 +17,31 @@ export interface CommentsServiceOptions {
   http?: boolean;
   /** Job queue settings beyond the config's (tests poll faster). Default: none. */
   jobs?: AppOptions<CommentsDatabase, CommentsConfig>['jobs'];
+  /** Who calls, instead of the accounts' bearer tokens (e.g. behind a gateway). Default: accounts. */
+  auth?: AppOptions<CommentsDatabase, CommentsConfig>['auth'];
+  /** Task types of the service's own, beside parse, analyze and export. Default: none. */
+  taskTypes?: readonly TaskType[];
 }
 
 /** Builds the comments parser from its configuration: accounts, comments and tasks. */
-export function createCommentsService(config: CommentsConfig, options: CommentsServiceOptions = {}): CommentsServiceApp {
-  return createApp<CommentsDatabase, CommentsConfig>({
+export function createCommentsService(
+  config: CommentsConfig,
+  options: CommentsServiceOptions = {},
+): CommentsServiceApp {
+  const { taskTypes, ...appOptions } = options;
+  const tasks = tasksFeature(taskTypes);
+  const app = createApp<CommentsDatabase, CommentsConfig>({
     name: 'comments',
     config,
-    features: [comments],
+    features: [comments, tasks],
     openapi: {
       title: 'Comments parser API',
       version: '1.0.0',
-      description: 'Parse, analyze and export the comments of VK wall posts, as tasks with progress, cancel and results.',
+      description:
+        'Parse, analyze and export the comments of VK wall posts, as tasks with progress, cancel and results.',
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
-    ...options,
+    ...appOptions,
   });
+  return Object.assign(app, { tasks: app.use(tasks) });
 }

@@ -20,15 +20,9 @@ describe('analysis', () => {
   });
 
   it('drops Russian and English stop words from keywords', () => {
-    expect(keywords('Это очень интересный пост, и я с ним согласен. This is a very good post, and the city agrees.')).toEqual([
-      'интересный',
-      'пост',
-      'согласен',
-      'good',
-      'post',
-      'city',
-      'agrees',
-    ]);
+    expect(
+      keywords('Это очень интересный пост, и я с ним согласен. This is a very good post, and the city agrees.'),
+    ).toEqual(['интересный', 'пост', 'согласен', 'good', 'post', 'city', 'agrees']);
   });
 
   it('is deterministic: the same comments in the same order give the same result', () => {
@@ -38,7 +32,13 @@ describe('analysis', () => {
         analyzer.add(
           Array.from({ length: 1000 }, (_, i) => {
             const comment = generatedComment(-1, 1, start + i);
-            return { id: comment.id, fromId: comment.from_id, date: comment.date, text: comment.text, likes: comment.likes.count };
+            return {
+              id: comment.id,
+              fromId: comment.from_id,
+              date: comment.date,
+              text: comment.text,
+              likes: comment.likes.count,
+            };
           }),
         );
       }

@@ -53,7 +53,9 @@ describe.each(testDialects)('exporting 100,000 comments with bounded memory (%s)
   it('writes CSV under 100 MB of RSS growth, and it parses back', async () => {
     const path = join(folder, 'comments.csv');
     const { result, growthMb } = await rssGrowthMb(() => harness.app.use(comments).export(-3, 9, 'csv', path, context));
-    console.log(`${dialect}: CSV export of ${result.rows} comments, ${(await stat(path)).size} bytes, RSS growth ${growthMb.toFixed(1)} MB`);
+    console.log(
+      `${dialect}: CSV export of ${result.rows} comments, ${(await stat(path)).size} bytes, RSS growth ${growthMb.toFixed(1)} MB`,
+    );
     expect(result.rows).toBe(COUNT);
     expect(growthMb).toBeLessThan(100);
     let rows = 0;
@@ -66,7 +68,13 @@ describe.each(testDialects)('exporting 100,000 comments with bounded memory (%s)
       const fields = record as string[];
       if (rows === 4242) {
         const expected = generatedComment(-3, 9, 4242);
-        expect(fields).toEqual([String(expected.id), String(expected.from_id), new Date(expected.date * 1000).toISOString(), expected.text, String(expected.likes.count)]);
+        expect(fields).toEqual([
+          String(expected.id),
+          String(expected.from_id),
+          new Date(expected.date * 1000).toISOString(),
+          expected.text,
+          String(expected.likes.count),
+        ]);
       }
       rows++;
     }
@@ -76,12 +84,21 @@ describe.each(testDialects)('exporting 100,000 comments with bounded memory (%s)
 
   it('writes XLSX through a streaming writer under 100 MB of RSS growth, and it opens', async () => {
     const path = join(folder, 'comments.xlsx');
-    const { result, growthMb } = await rssGrowthMb(() => harness.app.use(comments).export(-3, 9, 'xlsx', path, context));
-    console.log(`${dialect}: XLSX export of ${result.rows} comments, ${(await stat(path)).size} bytes, RSS growth ${growthMb.toFixed(1)} MB`);
+    const { result, growthMb } = await rssGrowthMb(() =>
+      harness.app.use(comments).export(-3, 9, 'xlsx', path, context),
+    );
+    console.log(
+      `${dialect}: XLSX export of ${result.rows} comments, ${(await stat(path)).size} bytes, RSS growth ${growthMb.toFixed(1)} MB`,
+    );
     expect(result.rows).toBe(COUNT);
     expect(growthMb).toBeLessThan(100);
     let rows = 0;
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+    });
     for await (const sheet of reader) {
       for await (const row of sheet) {
         if (row.number === 1) {

@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { UnauthorizedError } from 'keel/errors';
+import type { TaskType } from 'keel/tasks';
 import type { TestDatabase } from 'keel/testing';
 import { type CommentsServiceApp, createCommentsService, loadCommentsConfig } from '../src/index.js';
 
@@ -36,7 +38,11 @@ export function testEnv(database: TestDatabase, env: Record<string, string> = {}
 }
 
 /** Starts the service on `database` with the given environment on top of the test defaults. */
-export async function startComments(database: TestDatabase, env: Record<string, string> = {}): Promise<CommentsHarness> {
+export async function startComments(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  taskTypes: readonly TaskType[] = [],
+): Promise<CommentsHarness> {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -45,7 +51,19 @@ export async function startComments(database: TestDatabase, env: Record<string, 
     },
   });
   const config = loadCommentsConfig({ envFile: false, env: testEnv(database, env) });
-  const app = createCommentsService(config, { logDestination: destination, jobs: { pollIntervalMs: 50 } });
+  const app = createCommentsService(config, {
+    logDestination: destination,
+    jobs: { pollIntervalMs: 50 },
+    taskTypes,
+    auth: {
+      // TEMPORARY until keel/accounts lands: `Bearer user:<id>`.
+      async authenticate(request) {
+        const header = String(request.headers.authorization ?? '');
+        if (!header.startsWith('Bearer user:')) throw new UnauthorizedError('A bearer token is required');
+        return { id: header.slice('Bearer user:'.length) };
+      },
+    },
+  });
   await app.service.start();
   return {
     app,

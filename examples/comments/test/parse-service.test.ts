@@ -33,11 +33,15 @@ describe.each(testDialects)('parsing a post through the comments service (%s)', 
   it('stores every comment once, resumes from a checkpoint, and updates comments seen again', async () => {
     const service = harness.app.use(comments);
     const progress: [number, number][] = [];
-    const context = { signal: new AbortController().signal, progress: (done: number, total: number) => void progress.push([done, total]) };
+    const context = {
+      signal: new AbortController().signal,
+      progress: (done: number, total: number) => void progress.push([done, total]),
+    };
     const result = await service.parse(-7, 42, context);
     expect(result).toMatchObject({ ownerId: -7, postId: 42, fetched: 1234, reportedCount: 1234, stored: 1234 });
     expect(progress.at(-1)).toEqual([1234, 1234]);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]?.[0]).toBeGreaterThanOrEqual(progress[i - 1]?.[0] ?? 0);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]?.[0]).toBeGreaterThanOrEqual(progress[i - 1]?.[0] ?? 0);
 
     // A second parse from offset 600 (a resumed one) updates rows in place: still 1234, none twice.
     const again = await service.parse(-7, 42, context, 600);
@@ -45,7 +49,12 @@ describe.each(testDialects)('parsing a post through the comments service (%s)', 
     const first = await service.comments.page(-7, 42, 5, undefined);
     expect(first.map((comment) => comment.id)).toEqual([1, 2, 3, 4, 5]);
     const expected = standIn.comment(-7, 42, 0);
-    expect(first[0]).toMatchObject({ id: 1, fromId: expected.from_id, text: expected.text, likes: expected.likes.count });
+    expect(first[0]).toMatchObject({
+      id: 1,
+      fromId: expected.from_id,
+      text: expected.text,
+      likes: expected.likes.count,
+    });
     expect(first[0]?.date).toBe(new Date(expected.date * 1000).toISOString());
     expect(standIn.maxInWindow(1000)).toBeLessThanOrEqual(40);
   });

@@ -69,7 +69,9 @@ export async function spawnComments(env: Record<string, string>): Promise<Commen
           resolve(line);
         },
       });
-      void exited.then((code) => reject(new Error(`comments service exited with ${code} before the line; stderr: ${stderr}`)));
+      void exited.then((code) =>
+        reject(new Error(`comments service exited with ${code} before the line; stderr: ${stderr}`)),
+      );
     });
   };
   const listening = await waitForLine((line) => line.msg === 'HTTP server listening');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { VkApiError } from '../src/vk/errors.js';
 import { VkClient } from '../src/vk/client.js';
+import { VkApiError } from '../src/vk/errors.js';
 import { startVkStandIn, type VkStandIn } from '../src/vk/stand-in.js';
 
 let standIn: VkStandIn | undefined;
@@ -14,7 +14,14 @@ afterEach(async () => {
 });
 
 function clientOf(apiUrl: string, ratePerSecond = 50) {
-  client = new VkClient({ apiUrl, token: 'secret', version: '5.199', ratePerSecond, backoffBaseMs: 20, backoffMaxMs: 200 });
+  client = new VkClient({
+    apiUrl,
+    token: 'secret',
+    version: '5.199',
+    ratePerSecond,
+    backoffBaseMs: 20,
+    backoffMaxMs: 200,
+  });
   return client;
 }
 
@@ -34,7 +41,10 @@ describe('VkClient against the VK stand-in', () => {
     [{ kind: 'http-status', status: 500 } as const, 'http:500'],
     [{ kind: 'http-status', status: 503 } as const, 'http:503'],
   ])('retries %j with backoff until the page comes', async (fault, outcome) => {
-    standIn = await startVkStandIn({ posts: { '1_1': 10 }, fault: ({ attempt }) => (attempt <= 2 ? fault : undefined) });
+    standIn = await startVkStandIn({
+      posts: { '1_1': 10 },
+      fault: ({ attempt }) => (attempt <= 2 ? fault : undefined),
+    });
     const page = await clientOf(standIn.apiUrl).comments(1, 1, 0);
     expect(page.items).toHaveLength(10);
     expect(standIn.requests.map((request) => request.outcome)).toEqual([outcome, outcome, 'ok']);
@@ -51,7 +61,9 @@ describe('VkClient against the VK stand-in', () => {
     [30, /private/],
   ])('fails at once on VK error %i with a clear reason, never retried', async (code, reason) => {
     standIn = await startVkStandIn({ posts: { '1_1': 10 }, refusedPosts: { '1_1': code } });
-    const error = await clientOf(standIn.apiUrl).comments(1, 1, 0).catch((caught: unknown) => caught);
+    const error = await clientOf(standIn.apiUrl)
+      .comments(1, 1, 0)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VkApiError);
     expect((error as VkApiError).vkCode).toBe(code);
     expect((error as VkApiError).code).toBe('vk_api_error');

@@ -1,5 +1,5 @@
 import type { CommentRow } from '../comments/repository.js';
-import { scoreSentiment, type SentimentScore } from './sentiment.js';
+import { type SentimentScore, scoreSentiment } from './sentiment.js';
 import { keywords } from './words.js';
 
 /** Bucket size of the counts over time. */

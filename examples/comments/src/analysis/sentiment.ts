@@ -12,10 +12,12 @@ const RUSSIAN_NEGATORS = new Set(['не', 'нет', 'ни', 'без']);
 const engine = new Sentiment();
 const stemmer = new StemmerRu();
 engine.registerLanguage('ru', {
-  labels: Object.fromEntries(Object.entries(SentimentRu.afinn).flatMap(([stem, value]) => {
-    const score = Number(value);
-    return Number.isFinite(score) ? [[stem, score]] : [];
-  })),
+  labels: Object.fromEntries(
+    Object.entries(SentimentRu.afinn).flatMap(([stem, value]) => {
+      const score = Number(value);
+      return Number.isFinite(score) ? [[stem, score]] : [];
+    }),
+  ),
   // A negator right before a scored word flips it ("не люблю"), as the English strategy does.
   scoringStrategy: {
     apply: (tokens: string[], cursor: number, score: number) =>

@@ -85,7 +85,9 @@ export class CommentRepository {
         .insertInto('posts')
         .values({ owner_id: ownerId, post_id: postId, reported_count: reportedCount, parsed_at: null })
         .onConflict((oc) =>
-          oc.columns(['owner_id', 'post_id']).doUpdateSet((eb) => ({ reported_count: eb.ref('excluded.reported_count') })),
+          oc
+            .columns(['owner_id', 'post_id'])
+            .doUpdateSet((eb) => ({ reported_count: eb.ref('excluded.reported_count') })),
         )
         .execute();
     });
@@ -166,7 +168,11 @@ export class CommentRepository {
     rows: AsyncIterable<{ id: number; score: number; label: 'positive' | 'negative' | 'neutral' }[]>,
   ): Promise<void> {
     await this.store.transaction(async (trx) => {
-      await trx.deleteFrom('comment_sentiments').where('owner_id', '=', ownerId).where('post_id', '=', postId).execute();
+      await trx
+        .deleteFrom('comment_sentiments')
+        .where('owner_id', '=', ownerId)
+        .where('post_id', '=', postId)
+        .execute();
       for await (const batch of rows) {
         if (batch.length === 0) continue;
         await trx
@@ -210,7 +216,8 @@ export class CommentRepository {
       .where('post_id', '=', postId)
       .executeTakeFirstOrThrow();
     const analyzed = Number(sentiment.n);
-    const iso = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value) * 1000).toISOString());
+    const iso = (value: unknown) =>
+      value === null || value === undefined ? null : new Date(Number(value) * 1000).toISOString();
     return {
       ownerId,
       postId,

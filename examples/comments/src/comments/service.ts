@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { PostAnalyzer, type PostAnalysis, type TimeBucket } from '../analysis/analyze.js';
+import { type PostAnalysis, PostAnalyzer, type TimeBucket } from '../analysis/analyze.js';
 import { type ExportFormat, exportComments } from '../exports/export-comments.js';
 import type { VkClient } from '../vk/client.js';
 import type { CommentRepository } from './repository.js';
@@ -8,7 +8,9 @@ import type { CommentRepository } from './repository.js';
 export interface WorkContext {
   signal: AbortSignal;
   /** Records progress; the task stores it (coalesced, never backwards). */
-  progress(done: number, total: number, details?: Record<string, unknown>): Promise<void> | void;
+  progress(done: number, total: number, details?: Record<string, string | number>): Promise<void> | void;
+  /** Durably records how far a parse got (the offset of the next page), for a retry to resume. */
+  checkpoint?(state: { offset: number }): Promise<void>;
 }
 
 /** The outcome of a parse. */
@@ -51,6 +53,7 @@ export class CommentsService {
       await this.comments.upsertPage(ownerId, postId, page.items, page.count);
       offset += page.items.length;
       await context.progress(Math.min(offset, page.count), page.count, { offset });
+      await context.checkpoint?.({ offset });
       if (page.items.length === 0 || offset >= page.count) break;
     }
     await this.comments.markParsed(ownerId, postId);
@@ -58,7 +61,12 @@ export class CommentsService {
   }
 
   /** Analyzes a post's stored comments in one pass; each comment's sentiment is stored with it. */
-  async analyze(ownerId: number, postId: number, context: WorkContext, bucket: TimeBucket = 'day'): Promise<PostAnalysis> {
+  async analyze(
+    ownerId: number,
+    postId: number,
+    context: WorkContext,
+    bucket: TimeBucket = 'day',
+  ): Promise<PostAnalysis> {
     const total = await this.comments.count(ownerId, postId);
     const analyzer = new PostAnalyzer(ownerId, postId, { bucket });
     const repository = this.comments;
@@ -76,7 +84,13 @@ export class CommentsService {
   }
 
   /** Streams a post's stored comments into `path`; a failed or stopped export leaves no file. */
-  async export(ownerId: number, postId: number, format: ExportFormat, path: string, context: WorkContext): Promise<ExportResult> {
+  async export(
+    ownerId: number,
+    postId: number,
+    format: ExportFormat,
+    path: string,
+    context: WorkContext,
+  ): Promise<ExportResult> {
     const total = await this.comments.count(ownerId, postId);
     try {
       const rows = await exportComments(this.comments.scan(ownerId, postId), path, format, {

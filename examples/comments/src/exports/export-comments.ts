@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { CommentRow } from '../comments/repository.js';

@@ -1,8 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpClient, HttpClientError } from 'keel/http-client';
+import { type RateLimitPolicy, type RetryPolicy, rateLimit, retry } from 'keel/resilience';
+import type { z } from 'zod';
 import { VkApiError } from './errors.js';
-import { SlidingWindowThrottle } from './throttle.js';
 import { type VkComment, vkAnswerSchema } from './wire.js';
+
+const RATE_MARGIN_MS = 25;
 
 /** Comments VK returns per `wall.getComments` call at most. */
 export const VK_PAGE_SIZE = 100;
@@ -19,7 +21,7 @@ export interface VkClientOptions {
   ratePerSecond: number;
   /** Attempts of one page before the call fails. Default: 8. */
   maxAttempts?: number;
-  /** First backoff after a transient failure, doubled each time (with jitter). Default: 250. */
+  /** First backoff after a transient failure, doubled each time (half jitter). Default: 250. */
   backoffBaseMs?: number;
   /** Longest backoff. Default: 10000. */
   backoffMaxMs?: number;
@@ -41,10 +43,8 @@ export interface CommentPage {
  */
 export class VkClient {
   readonly http: HttpClient;
-  private readonly throttle: SlidingWindowThrottle;
-  private readonly maxAttempts: number;
-  private readonly backoffBaseMs: number;
-  private readonly backoffMaxMs: number;
+  private readonly rate: RateLimitPolicy;
+  private readonly retries: RetryPolicy;
 
   constructor(private readonly options: VkClientOptions) {
     this.http = new HttpClient({
@@ -55,26 +55,31 @@ export class VkClient {
       retry: false,
       circuitBreaker: false,
     });
-    this.throttle = new SlidingWindowThrottle(options.ratePerSecond, 1000);
-    this.maxAttempts = options.maxAttempts ?? 8;
-    this.backoffBaseMs = options.backoffBaseMs ?? 250;
-    this.backoffMaxMs = options.backoffMaxMs ?? 10_000;
+    // VK counts arrivals: the margin keeps a start 1000 ms after another from arriving inside its second.
+    this.rate = rateLimit({
+      name: 'vk-api-rate',
+      limit: options.ratePerSecond,
+      intervalMs: 1000 + RATE_MARGIN_MS,
+      maxWaitMs: 10 * 60_000,
+    });
+    this.retries = retry({
+      name: 'vk-api-retry',
+      maxRetries: (options.maxAttempts ?? 8) - 1,
+      baseDelayMs: options.backoffBaseMs ?? 250,
+      maxDelayMs: options.backoffMaxMs ?? 10_000,
+      isTransient: (error) => error instanceof VkApiError && error.transient,
+    });
   }
 
   /** One page of a post's comments, oldest first, from `offset`. */
   async comments(ownerId: number, postId: number, offset: number, signal?: AbortSignal): Promise<CommentPage> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.attempt(ownerId, postId, offset, signal);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        const failure = asVkError(error);
-        if (!failure.transient || attempt >= this.maxAttempts) throw failure;
-        const capMs = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1));
-        // Equal jitter: at least half the exponential delay, so retries really back off.
-        await sleep(capMs / 2 + Math.random() * (capMs / 2), undefined, signal ? { signal } : {});
-      }
-    }
+    const options = signal ? { signal } : {};
+    // Every attempt waits its turn in the rate limit: retries count against VK's rate too.
+    return this.retries.execute(
+      (attempt) =>
+        this.rate.execute((turn) => this.attempt(ownerId, postId, offset, turn.signal), { signal: attempt.signal }),
+      options,
+    );
   }
 
   /** A readiness check of the VK API: it answers (below 500) within 2 s. Not critical. */
@@ -82,36 +87,30 @@ export class VkClient {
     return this.http.healthCheck({ name: 'vk-api', path: 'wall.getComments', critical: false, timeoutMs: 2000 });
   }
 
-  private async attempt(ownerId: number, postId: number, offset: number, signal?: AbortSignal): Promise<CommentPage> {
-    await this.throttle.acquire(signal);
-    const answer = await this.http.getJson('wall.getComments', vkAnswerSchema, {
-      query: {
-        owner_id: ownerId,
-        post_id: postId,
-        count: VK_PAGE_SIZE,
-        offset,
-        sort: 'asc',
-        need_likes: 1,
-        v: this.options.version,
-        access_token: this.options.token,
-      },
-      ...(signal ? { signal } : {}),
-    });
+  private async attempt(ownerId: number, postId: number, offset: number, signal: AbortSignal): Promise<CommentPage> {
+    let answer: z.output<typeof vkAnswerSchema>;
+    try {
+      answer = await this.http.getJson('wall.getComments', vkAnswerSchema, {
+        query: {
+          owner_id: ownerId,
+          post_id: postId,
+          count: VK_PAGE_SIZE,
+          offset,
+          sort: 'asc',
+          need_likes: 1,
+          v: this.options.version,
+          access_token: this.options.token,
+        },
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted || !(error instanceof HttpClientError)) throw error;
+      const status = error.upstreamStatus;
+      // 5xx, 429, timeouts and connection failures pass with time; another 4xx or a malformed body will not.
+      const transient = status === undefined || status >= 500 || status === 429 || status === 408;
+      throw new VkApiError(undefined, `HTTP ${status ?? 'failure'}: ${error.message}`, { transient, cause: error });
+    }
     if ('error' in answer) throw new VkApiError(answer.error.error_code, answer.error.error_msg);
     return answer.response;
   }
-}
-
-function asVkError(error: unknown): VkApiError {
-  if (error instanceof VkApiError) return error;
-  if (error instanceof HttpClientError) {
-    const status = error.upstreamStatus;
-    // 5xx, 429, timeouts and connection failures pass with time; another 4xx will not.
-    const transient = status === undefined || status >= 500 || status === 429 || status === 408;
-    return new VkApiError(undefined, `HTTP ${status ?? 'failure'}: ${error.message}`, { transient, cause: error });
-  }
-  return new VkApiError(undefined, error instanceof Error ? error.message : String(error), {
-    transient: false,
-    cause: error,
-  });
 }

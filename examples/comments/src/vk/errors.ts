@@ -29,10 +29,14 @@ export class VkApiError extends KeelError {
 
   constructor(vkCode: number | undefined, vkMessage: string, options: { transient?: boolean; cause?: unknown } = {}) {
     const reason = vkCode === undefined ? undefined : PERMANENT_REASONS[vkCode];
-    super(VK_API_ERROR, reason ? `VK error ${vkCode}: ${reason} (${vkMessage})` : `VK error ${vkCode ?? '-'}: ${vkMessage}`, {
-      cause: options.cause,
-      extensions: vkCode === undefined ? {} : { vkErrorCode: vkCode },
-    });
+    super(
+      VK_API_ERROR,
+      reason ? `VK error ${vkCode}: ${reason} (${vkMessage})` : `VK error ${vkCode ?? '-'}: ${vkMessage}`,
+      {
+        cause: options.cause,
+        extensions: vkCode === undefined ? {} : { vkErrorCode: vkCode },
+      },
+    );
     this.vkCode = vkCode;
     this.transient = options.transient ?? (vkCode !== undefined && TRANSIENT.has(vkCode));
   }

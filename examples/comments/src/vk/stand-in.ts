@@ -59,8 +59,39 @@ export interface GeneratedComment {
   likes: { count: number };
 }
 
-const WORDS_RU = ['отличный', 'пост', 'спасибо', 'автору', 'ужасно', 'скучно', 'интересно', 'согласен', 'плохо', 'хорошо', 'новости', 'город', 'люблю', 'проблема', 'дороги'];
-const WORDS_EN = ['great', 'post', 'thanks', 'awful', 'boring', 'interesting', 'agree', 'bad', 'good', 'news', 'city', 'love', 'problem', 'roads'];
+const WORDS_RU = [
+  'отличный',
+  'пост',
+  'спасибо',
+  'автору',
+  'ужасно',
+  'скучно',
+  'интересно',
+  'согласен',
+  'плохо',
+  'хорошо',
+  'новости',
+  'город',
+  'люблю',
+  'проблема',
+  'дороги',
+];
+const WORDS_EN = [
+  'great',
+  'post',
+  'thanks',
+  'awful',
+  'boring',
+  'interesting',
+  'agree',
+  'bad',
+  'good',
+  'news',
+  'city',
+  'love',
+  'problem',
+  'roads',
+];
 const GLUE_RU = ['и', 'но', 'это', 'очень', 'не', 'в', 'на'];
 const GLUE_EN = ['and', 'but', 'this', 'is', 'very', 'the', 'a'];
 const START_DATE = Date.UTC(2026, 0, 1) / 1000;
@@ -150,7 +181,8 @@ export async function startVkStandIn(options: VkStandInOptions = {}): Promise<Vk
     const refused = options.refusedPosts?.[key];
     if (refused !== undefined) return vkError(refused, defaultMessage(refused));
     const total = posts[key];
-    if (total === undefined) return vkError(100, 'One of the parameters specified was missing or invalid: post not found');
+    if (total === undefined)
+      return vkError(100, 'One of the parameters specified was missing or invalid: post not found');
     const items: GeneratedComment[] = [];
     for (let i = offset; i < Math.min(total, offset + count); i++) items.push(generatedComment(ownerId, postId, i));
     send(response, 200, { response: { count: total, current_level_count: total, can_post: 1, items } });
@@ -194,7 +226,10 @@ function defaultMessage(code: number): string {
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 

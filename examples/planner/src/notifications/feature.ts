@@ -16,7 +16,7 @@ export const notifications = defineFeature({
     const notify = notifyJob(app.store);
     const cleanup = cleanupJob(app.store, app.config.NOTIFICATION_RETENTION_DAYS);
     return {
-      migrations: notificationMigrations,
+      migrations: notificationMigrations(app.store.dialect),
       jobs: [notify, cleanup],
       schedules: [cleanupSchedule(cleanup, app.config.TZ)],
       routes: notificationRoutes(inbox, app.guards),

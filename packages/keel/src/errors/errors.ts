@@ -1,3 +1,4 @@
+import type { ErrorCode } from './codes.js';
 import { KeelError, type KeelErrorOptions } from './keel-error.js';
 
 /**
@@ -172,7 +173,8 @@ export class TimeoutError extends KeelError {
 }
 
 /**
- * A call to another service failed: 502.
+ * A call to another service failed: 502, or the more precise code a subclass gives (keel/http-client's
+ * `HttpClientError` also answers `external_service_unavailable`, 503, and `external_service_timeout`, 504).
  *
  * @example
  * ```ts
@@ -180,8 +182,8 @@ export class TimeoutError extends KeelError {
  * ```
  */
 export class ExternalServiceError extends KeelError {
-  constructor(message = 'An external service failed', options?: KeelErrorOptions) {
-    super('external_service', message, options);
+  constructor(message = 'An external service failed', options?: KeelErrorOptions, code: ErrorCode = 'external_service') {
+    super(code, message, options);
   }
 }
 

@@ -1,5 +1,8 @@
-/** What went wrong with one attempt. */
-export type FailureKind = 'status' | 'network' | 'timeout' | 'too_large' | 'aborted';
+/** What went wrong with one attempt (`deadline`: the request's own deadline cut it; `aborted`: its caller or the client's stop). */
+export type FailureKind = 'status' | 'network' | 'timeout' | 'deadline' | 'too_large' | 'aborted';
+
+// The kinds that tell the origin is failing: what a circuit breaker counts.
+const ORIGIN_FAILURES: ReadonlySet<FailureKind> = new Set(['status', 'network', 'timeout', 'deadline']);
 
 /**
  * One attempt failed in a way a retry or a breaker should see: a connection failure, a timeout or
@@ -19,6 +22,11 @@ export class AttemptFailure extends Error {
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'AttemptFailure';
+  }
+
+  /** Whether the origin is to blame (a breaker counts it): not a body too large nor an abort by the caller. */
+  get countsAgainstOrigin(): boolean {
+    return ORIGIN_FAILURES.has(this.kind);
   }
 }
 

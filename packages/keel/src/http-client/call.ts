@@ -8,7 +8,7 @@ import type { RetryReason } from './metrics.js';
 import { statusClass } from './metrics.js';
 import type { Origin } from './origin.js';
 import { BodyTooLargeError, excerpt, readBody } from './read-body.js';
-import { redactHeaders, redactPath } from './redact.js';
+import { pathOnly, redactHeaders, redactPath } from './redact.js';
 
 /** One exchange's outcome: the response, its body read. */
 export interface Exchange {
@@ -22,6 +22,8 @@ export interface CallSettings {
   retryOnStatus: ReadonlySet<number>;
   maxResponseBytes: number;
   logger: Logger | undefined;
+  /** The caller's rewrite of a path before it is shown (a credential in the path). */
+  rewritePath: ((path: string) => string) | undefined;
 }
 
 /** Why a call's own signal fired. */
@@ -62,6 +64,16 @@ export class Call {
     private readonly settings: CallSettings,
     readonly callerSignal: AbortSignal | undefined,
   ) {}
+
+  /** The path as errors show it: rewritten by the client's `redactPath`, without its query. */
+  get errorPath(): string {
+    return pathOnly(this.shownPath(this.path));
+  }
+
+  private shownPath(path: string): string {
+    const rewrite = this.settings.rewritePath;
+    return rewrite === undefined ? path : rewrite(path);
+  }
 
   /** Adds a bearer token asked of a function (the client's headers are shared: copied first). */
   async authorize(token: () => string | Promise<string>): Promise<void> {
@@ -127,7 +139,7 @@ export class Call {
   };
 
   private async attempt(policySignal: AbortSignal): Promise<Exchange> {
-    if (this.aborted) throw new AttemptFailure('aborted', 'aborted', false, undefined, undefined, undefined, this.reason);
+    if (this.aborted) throw this.abortFailure(undefined, this.reason);
     if (policySignal.aborted) throw policySignal.reason;
     this.attempts += 1;
     const started = performance.now();
@@ -165,12 +177,17 @@ export class Call {
 
   private failure(error: unknown, status: number | undefined): unknown {
     if (error instanceof BodyTooLargeError) return new AttemptFailure('too_large', error.message, false, status);
-    if (this.aborted) return new AttemptFailure('aborted', 'aborted', false, status, undefined, undefined, error);
+    if (this.aborted) return this.abortFailure(status, error);
     const kind = transportKind(error);
     // Not a transport failure (a bad header value, a bug): not the origin's fault, never retried.
     if (kind === undefined) return error;
     this.lastReason = kind;
     return new AttemptFailure(kind, kind, this.retryable, status, undefined, undefined, error);
+  }
+
+  private abortFailure(status: number | undefined, cause: unknown): AttemptFailure {
+    const kind = this.ended === 'deadline' ? 'deadline' : 'aborted';
+    return new AttemptFailure(kind, kind, false, status, undefined, undefined, cause);
   }
 
   private observe(status: number | undefined, started: number): void {
@@ -181,7 +198,7 @@ export class Call {
       logger.debug(
         {
           method: this.method,
-          url: this.origin.origin + redactPath(this.path),
+          url: this.origin.origin + redactPath(this.shownPath(this.path)),
           headers: redactHeaders(this.headers),
           status,
           attempt: this.attempts,

@@ -6,7 +6,13 @@ import { json } from './test/servers.js';
 
 describe('http-client deadlines and timeouts', () => {
   it('cuts a hanging server at the deadline, aborting the work: the server sees the socket close', async () => {
-    const origin = await server(() => {}); // never answers
+    // The handler's work never answers; its signal fires when the client goes away.
+    const work = new AbortController();
+    const origin = await server((_req, res) => {
+      res.on('close', () => {
+        if (!res.writableFinished) work.abort();
+      });
+    });
     const http = client({ baseUrl: origin.url, timeoutMs: 100, retry: false });
     const started = performance.now();
     const error = (await rejection(http.request({ path: '/hang' }))) as HttpClientError;
@@ -15,7 +21,8 @@ describe('http-client deadlines and timeouts', () => {
     expect(took).toBeLessThan(1000);
     expect(error).toMatchObject({ code: 'external_service_timeout', status: 504, attempts: 1 });
     expect(error.message).toContain('no answer within its deadline of 100 ms');
-    await eventually(() => origin.log.closedAfterRequest === 1, { timeoutMs: 2000 });
+    await eventually(() => work.signal.aborted, { timeoutMs: 2000 });
+    expect(origin.log.closedAfterRequest).toBe(1);
   });
 
   it("honours the caller's signal: rejects with its reason and closes the connection", async () => {

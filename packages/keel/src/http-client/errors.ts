@@ -1,4 +1,4 @@
-import { defineErrorCode, KeelError, type KeelErrorOptions } from '../errors/index.js';
+import { defineErrorCode, ExternalServiceError, type KeelErrorOptions } from '../errors/index.js';
 
 declare module '../errors/index.js' {
   interface ErrorCodes {
@@ -49,7 +49,8 @@ export interface HttpClientErrorDetails {
 export type HttpClientErrorCode = 'external_service' | 'external_service_unavailable' | 'external_service_timeout';
 
 /**
- * A call through an HTTP client failed. Code `external_service` (502: the origin answered an error
+ * A call through an HTTP client failed: an {@link ExternalServiceError} (catch either) with the
+ * origin, method, status, a body excerpt and whether it was retried. Code `external_service` (502: the origin answered an error
  * status or a body that does not match its schema, or the connection failed),
  * `external_service_unavailable` (503: the origin answered 503 or 429, its circuit is open, its
  * bulkhead is full or the client is stopping) or `external_service_timeout` (504: the deadline or a
@@ -66,7 +67,7 @@ export type HttpClientErrorCode = 'external_service' | 'external_service_unavail
  * }
  * ```
  */
-export class HttpClientError extends KeelError {
+export class HttpClientError extends ExternalServiceError {
   /** The origin called. */
   readonly origin: string;
   /** The request's method. */
@@ -83,7 +84,7 @@ export class HttpClientError extends KeelError {
   readonly attempts: number;
 
   constructor(code: HttpClientErrorCode, message: string, details: HttpClientErrorDetails, options?: KeelErrorOptions) {
-    super(code, `${details.method} ${details.origin}${details.path}: ${message}`, options);
+    super(`${details.method} ${details.origin}${details.path}: ${message}`, options, code);
     this.origin = details.origin;
     this.method = details.method;
     this.path = details.path;

@@ -8,7 +8,6 @@ import {
   type HttpClientErrorCode,
   type HttpClientErrorDetails,
 } from './errors.js';
-import { pathOnly } from './redact.js';
 import { excerpt } from './read-body.js';
 
 /** The code that fits an origin's status: 503 for 503 and 429, 504 for 504, else 502. */
@@ -21,7 +20,7 @@ function details(call: Call, status?: number, body?: string): HttpClientErrorDet
   return {
     origin: call.origin.origin,
     method: call.method,
-    path: pathOnly(call.path),
+    path: call.errorPath,
     ...(status === undefined ? {} : { upstreamStatus: status }),
     ...(body === undefined ? {} : { bodyExcerpt: body }),
     retried: call.attempts > 1,
@@ -82,10 +81,12 @@ function attemptFailure(call: Call, last: AttemptFailure, known: HttpClientError
   switch (last.kind) {
     case 'status': {
       const wait = last.retryAfterMs;
-      const passes =
-        wait !== undefined && call.retryable && Date.now() + wait > call.deadlineAt
-          ? `; its Retry-After of ${wait} ms passes the deadline`
-          : '';
+      const cap = call.origin.maxRetryAfterMs;
+      let passes = '';
+      if (wait !== undefined && call.retryable && cap !== undefined && wait > cap)
+        passes = `; its Retry-After of ${wait} ms is over the cap of ${cap} ms`;
+      else if (wait !== undefined && call.retryable && Date.now() + wait > call.deadlineAt)
+        passes = `; its Retry-After of ${wait} ms passes the deadline`;
       return new HttpClientError(codeOfStatus(last.status!), `answered ${last.status}${note}${passes}`, known);
     }
     case 'timeout':

@@ -8,7 +8,7 @@ import { EXTERNAL_SERVICE_UNAVAILABLE, HttpClientError } from './errors.js';
 import { callFailure, statusFailure } from './failures.js';
 import { healthCheckOf } from './health.js';
 import { type HttpClientOptions, type ResolvedHttpClientOptions, resolveHttpClientOptions } from './options.js';
-import { Origin } from './origin.js';
+import { checkPolicyOptions, Origin } from './origin.js';
 import { pathOnly } from './redact.js';
 import { JsonResponse, parseJson } from './response.js';
 import { appendQuery, baseOf, defaultHeaders, requestHeaders } from './target.js';
@@ -54,10 +54,13 @@ export class HttpClient implements Component {
       retryOnStatus: new Set(this.options.retryOnStatus),
       maxResponseBytes: this.options.maxResponseBytes,
       logger: this.options.logger,
+      rewritePath: this.options.redactPath,
     };
     this.metrics = this.options.metrics;
     const auth = this.options.auth;
     this.token = auth !== undefined && 'bearer' in auth && typeof auth.bearer === 'function' ? auth.bearer : undefined;
+    // Bad policy options are refused here, before any policy joins the registry.
+    checkPolicyOptions(this.name, this.options);
     if (this.options.baseUrl !== undefined) {
       const base = baseOf(this.options.baseUrl);
       this.base = { origin: this.originOf(base.origin), path: base.path };
@@ -187,7 +190,7 @@ export class HttpClient implements Component {
       throw new HttpClientError(
         'external_service',
         'a relative path needs the client to have a baseUrl',
-        { origin: '', method, path: pathOnly(target), retried: false, attempts: 0 },
+        { origin: '', method, path: pathOnly(this.options.redactPath?.(target) ?? target), retried: false, attempts: 0 },
       );
     }
     if (request.query !== undefined) path = appendQuery(path, request.query);
@@ -220,7 +223,7 @@ export class HttpClient implements Component {
       throw new HttpClientError(EXTERNAL_SERVICE_UNAVAILABLE, 'the HTTP client is stopping', {
         origin: call.origin.origin,
         method: call.method,
-        path: pathOnly(call.path),
+        path: call.errorPath,
         retried: false,
         attempts: 0,
       });

@@ -9,15 +9,19 @@
  * ```ts
  * import { createHttpClient } from 'keel/http-client';
  *
- * const geo = createHttpClient({ name: 'geo', baseUrl: 'https://geo.example/v2/', timeoutMs: 3000 });
  * export const places = defineFeature({
  *   name: 'places',
- *   setup: () => ({ components: [geo], health: [geo.healthCheck({ path: '/ping' })], exports: geo }),
+ *   setup: (app) => {
+ *     const geo = createHttpClient({ name: 'geo', baseUrl: 'https://geo.example/v2/', timeoutMs: 3000, resilience: app.resilience });
+ *     return { components: [geo], health: [geo.healthCheck({ path: '/ping' })], exports: geo };
+ *   },
  * });
  * const city = await geo.getJson('/cities/lyon', z.object({ name: z.string(), population: z.number() }));
  * ```
  * @module
  */
+// Every HttpClientError is one: `catch` either.
+export { ExternalServiceError } from '../errors/index.js';
 export {
   EXTERNAL_SERVICE_TIMEOUT,
   EXTERNAL_SERVICE_UNAVAILABLE,

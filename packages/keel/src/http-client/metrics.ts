@@ -1,4 +1,6 @@
-import type { Counter, Gauge, Histogram, MetricsRegistry } from '../metrics/index.js';
+import { UsageError } from '../errors/index.js';
+import type { Gauge, MetricsRegistry } from '../metrics/index.js';
+import { type CounterSeries, type HistogramSeries, LocalCounter, LocalHistogram } from './collectors.js';
 
 /** The status classes counted: one per hundred, and `error` when no response came. */
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
@@ -7,6 +9,7 @@ export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
 export type RetryReason = 'status' | 'network' | 'timeout' | 'keepalive';
 
 const CLASSES: readonly StatusClass[] = ['1xx', '2xx', '3xx', '4xx', '5xx', 'error'];
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Reads one origin's pool, at scrape time. */
 export interface PoolSample {
@@ -16,14 +19,14 @@ export interface PoolSample {
 }
 
 interface Family {
-  requests: Counter<'client' | 'origin' | 'method' | 'status_class'>;
-  duration: Histogram<'client' | 'origin' | 'method'>;
-  retries: Counter<'client' | 'origin' | 'reason'>;
+  requests: LocalCounter;
+  duration: LocalHistogram;
+  retries: LocalCounter;
   pools: Set<PoolSample>;
 }
 
-// One pool gauge per registry reads every client's pools: the first client creates it with the
-// collect function, later ones (any client of the same registry) add their pools to its set.
+// One family per registry, shared by every client of it: the pool gauges read every client's
+// pools at scrape time, and a client's series are made once.
 const families = new WeakMap<MetricsRegistry, Family>();
 
 function family(metrics: MetricsRegistry): Family {
@@ -56,41 +59,57 @@ function family(metrics: MetricsRegistry): Family {
     },
   });
   const created: Family = {
-    requests: metrics.counter({
-      name: 'keel_http_client_requests_total',
-      help: 'Attempts sent by an HTTP client, by response status class (error: no response)',
-      labelNames: ['client', 'origin', 'method', 'status_class'],
-    }),
-    duration: metrics.histogram({
-      name: 'keel_http_client_request_duration_seconds',
-      help: 'Time of one HTTP client attempt, from sending to the end of the response body',
-      labelNames: ['client', 'origin', 'method'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    }),
-    retries: metrics.counter({
-      name: 'keel_http_client_retries_total',
-      help: 'Attempts an HTTP client sent again, by reason',
-      labelNames: ['client', 'origin', 'reason'],
-    }),
+    requests: register(
+      metrics,
+      new LocalCounter(
+        'keel_http_client_requests_total',
+        'Attempts sent by an HTTP client, by response status class (error: no response)',
+        ['client', 'origin', 'method', 'status_class'],
+      ),
+    ),
+    duration: register(
+      metrics,
+      new LocalHistogram(
+        'keel_http_client_request_duration_seconds',
+        'Time of one HTTP client attempt, from sending to the end of the response body',
+        ['client', 'origin', 'method'],
+        BUCKETS,
+      ),
+    ),
+    retries: register(
+      metrics,
+      new LocalCounter('keel_http_client_retries_total', 'Attempts an HTTP client sent again, by reason', [
+        'client',
+        'origin',
+        'reason',
+      ]),
+    ),
     pools,
   };
   families.set(metrics, created);
   return created;
 }
 
-interface MethodChildren {
-  byClass: Record<StatusClass, { inc(): void }>;
-  duration: { observe(seconds: number): void };
+// A custom collector in the registry underneath (MetricsRegistry's documented way out).
+function register<F extends LocalCounter | LocalHistogram>(metrics: MetricsRegistry, local: F): F {
+  try {
+    (metrics.registry.registerMetric as (metric: unknown) => void)(local);
+  } catch (error) {
+    throw new UsageError(`metrics: ${(error as Error).message}`, { cause: error });
+  }
+  return local;
 }
 
-/**
- * One origin's metrics, with the labelled children made once per method (a label lookup hashes its
- * labels: too dear per request).
- */
+interface MethodSeries {
+  byClass: Record<StatusClass, CounterSeries>;
+  duration: HistogramSeries;
+}
+
+/** One origin's metrics, its series looked up once per method. */
 export class OriginMetrics {
   private readonly family: Family;
-  private readonly methods = new Map<string, MethodChildren>();
-  private readonly retryChildren = new Map<RetryReason, { inc(): void }>();
+  private readonly methods = new Map<string, MethodSeries>();
+  private readonly retrySeries = new Map<RetryReason, CounterSeries>();
 
   constructor(
     metrics: MetricsRegistry,
@@ -102,37 +121,37 @@ export class OriginMetrics {
 
   /** Counts one attempt and its duration. */
   observe(method: string, statusClass: StatusClass, seconds: number): void {
-    let children = this.methods.get(method);
-    if (children === undefined) {
-      children = this.children(method);
-      this.methods.set(method, children);
+    let series = this.methods.get(method);
+    if (series === undefined) {
+      series = this.seriesOf(method);
+      this.methods.set(method, series);
     }
-    children.byClass[statusClass].inc();
-    children.duration.observe(seconds);
+    series.byClass[statusClass].value += 1;
+    series.duration.observe(seconds);
   }
 
   /** Counts one attempt sent again. */
   retried(reason: RetryReason): void {
-    let child = this.retryChildren.get(reason);
-    if (child === undefined) {
-      child = this.family.retries.labels({ client: this.sample.client, origin: this.sample.origin, reason });
-      this.retryChildren.set(reason, child);
+    let series = this.retrySeries.get(reason);
+    if (series === undefined) {
+      series = this.family.retries.seriesOf({ client: this.sample.client, origin: this.sample.origin, reason });
+      this.retrySeries.set(reason, series);
     }
-    child.inc();
+    series.value += 1;
   }
 
-  /** Stops reading the pool (it is closed). */
+  /** Stops reading the pool (it is closed); its counts stay. */
   release(): void {
     this.family.pools.delete(this.sample);
   }
 
-  private children(method: string): MethodChildren {
+  private seriesOf(method: string): MethodSeries {
     const { client, origin } = this.sample;
-    const byClass = {} as Record<StatusClass, { inc(): void }>;
+    const byClass = {} as Record<StatusClass, CounterSeries>;
     for (const statusClass of CLASSES) {
-      byClass[statusClass] = this.family.requests.labels({ client, origin, method, status_class: statusClass });
+      byClass[statusClass] = this.family.requests.seriesOf({ client, origin, method, status_class: statusClass });
     }
-    return { byClass, duration: this.family.duration.labels({ client, origin, method }) };
+    return { byClass, duration: this.family.duration.seriesOf({ client, origin, method }) };
   }
 }
 

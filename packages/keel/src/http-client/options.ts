@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { MetricsRegistry } from '../metrics/index.js';
-import type { bulkhead, circuitBreaker, retry } from '../resilience/index.js';
+import {
+  type BulkheadOptions,
+  type CircuitBreakerOptions,
+  ResilienceRegistry,
+  type RetryOptions,
+} from '../resilience/index.js';
 
 /**
  * Credentials a client sends with every request: a bearer token (a string, or a function asked
@@ -18,12 +23,37 @@ export type HttpClientAuth =
   | { basic: { username: string; password: string } }
   | { header: string; value: string };
 
-/** Options of keel/resilience's `retry`, as a client passes them on. */
-export type HttpClientRetryOptions = Omit<NonNullable<Parameters<typeof retry>[0]>, 'isTransient'>;
-/** Options of keel/resilience's `circuitBreaker`, as a client passes them on. */
-export type HttpClientBreakerOptions = NonNullable<Parameters<typeof circuitBreaker>[0]>;
-/** Options of keel/resilience's `bulkhead`, as a client passes them on. */
-export type HttpClientBulkheadOptions = Parameters<typeof bulkhead>[0];
+/**
+ * Options of keel/resilience's `retry`, as a client passes them on (the client names the policy
+ * and decides which failures are transient).
+ *
+ * @example
+ * ```ts
+ * const retry: HttpClientRetryOptions = { maxRetries: 2, baseDelayMs: 200, maxRetryAfterMs: 10_000 };
+ * ```
+ */
+export type HttpClientRetryOptions = Omit<RetryOptions, 'name' | 'isTransient'>;
+
+/**
+ * Options of keel/resilience's `circuitBreaker`, as a client passes them on (the client names the
+ * breaker and decides which failures count).
+ *
+ * @example
+ * ```ts
+ * const breaker: HttpClientBreakerOptions = { breaker: { kind: 'consecutive', failures: 5 }, halfOpenAfterMs: 30_000 };
+ * ```
+ */
+export type HttpClientBreakerOptions = Omit<CircuitBreakerOptions, 'name' | 'isFailure'>;
+
+/**
+ * Options of keel/resilience's `bulkhead`, as a client passes them on (the client names it).
+ *
+ * @example
+ * ```ts
+ * const bulkhead: HttpClientBulkheadOptions = { limit: 4, queue: 20 };
+ * ```
+ */
+export type HttpClientBulkheadOptions = Omit<BulkheadOptions, 'name'>;
 
 /**
  * Options of {@link createHttpClient}.
@@ -77,7 +107,8 @@ export interface HttpClientOptions {
    * Retries of failed attempts (keel/resilience `retry`, one policy per origin), or `false` for none.
    * Only idempotent methods are retried (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), and POST or PATCH
    * only with an idempotency key; a streamed body never. Retried: connection failures, timeouts and
-   * the statuses of `retryOnStatus`, honouring `Retry-After` up to the retry's cap.
+   * the statuses of `retryOnStatus`. A `Retry-After` is waited for (at least) when it is within the
+   * retry's `maxRetryAfterMs`; a longer one, or one past the request's deadline, fails at once.
    * @defaultValue `{}` (keel/resilience's defaults: 3 retries, from 100 ms, jittered)
    */
   retry?: HttpClientRetryOptions | false;
@@ -91,6 +122,22 @@ export interface HttpClientOptions {
   circuitBreaker?: HttpClientBreakerOptions | false;
   /** A bulkhead per origin (keel/resilience `bulkhead`), or `false` for none. @defaultValue false */
   bulkhead?: HttpClientBulkheadOptions | false;
+  /**
+   * The service's resilience registry (a feature's `resilience`, or `app.resilience`): the client's
+   * policies join it, named `<client name>:<host>` per origin, so their events reach
+   * `keel_resilience_*` metrics and the logs, its breakers show in `/admin/resilience` and readiness
+   * (`critical` breakers make it down), and `shared: true` breakers share their state through the
+   * registry's store. Two clients of one registry need different names.
+   * @defaultValue none: the policies work, reporting nowhere
+   */
+  resilience?: ResilienceRegistry;
+  /**
+   * Rewrites a request's path (query included) before it reaches a log line or an error: for APIs
+   * that put a credential in the path (`/bot<token>/sendMessage`). Query parameters named like a
+   * credential are redacted anyway.
+   * @defaultValue none
+   */
+  redactPath?: (path: string) => string;
   /** Where to count requests; a service's registry is used when the client starts as its component. @defaultValue none */
   metrics?: MetricsRegistry;
   /** Where to log; a service's logger is used when the client starts as its component. @defaultValue none */
@@ -99,7 +146,12 @@ export interface HttpClientOptions {
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name');
 const headerValue = z.string().refine((v) => !/[\r\n\0]/.test(v), 'must not contain CR, LF or NUL');
-const policyOptions = z.union([z.literal(false), z.record(z.string(), z.unknown())]);
+// Checked in full by keel/resilience when the client makes the policies (at creation).
+const policyOptions = <T>() =>
+  z.union([
+    z.literal(false),
+    z.custom<T>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object of options, or false'),
+  ]);
 
 const optionsSchema = z.object({
   name: option.name().default('http-client'),
@@ -122,10 +174,12 @@ const optionsSchema = z.object({
   bodyTimeoutMs: option.positiveDurationMs().default(10_000),
   timeoutMs: option.positiveDurationMs().default(30_000),
   maxResponseBytes: option.count().default(10 * 1024 * 1024),
-  retry: policyOptions.default({}),
+  retry: policyOptions<HttpClientRetryOptions>().default({}),
   retryOnStatus: z.array(z.number().int().min(100).max(599)).default([408, 429, 500, 502, 503, 504]),
-  circuitBreaker: policyOptions.default({}),
-  bulkhead: policyOptions.default(false),
+  circuitBreaker: policyOptions<HttpClientBreakerOptions>().default({}),
+  bulkhead: policyOptions<HttpClientBulkheadOptions>().default(false),
+  resilience: option.instance(ResilienceRegistry, 'a ResilienceRegistry').optional(),
+  redactPath: option.fn<(path: string) => string>().optional(),
   metrics: option.instance(MetricsRegistry, 'a MetricsRegistry').optional(),
   logger: z.custom<Logger>((v) => typeof (v as Logger | null)?.child === 'function', 'must be a pino logger').optional(),
 });

@@ -1,6 +1,15 @@
 import { Pool } from 'undici';
 import type { MetricsRegistry } from '../metrics/index.js';
-import { bulkhead, circuitBreaker, type Policy, retry, wrap } from '../resilience/index.js';
+import {
+  type BulkheadPolicy,
+  bulkhead,
+  type CircuitBreakerPolicy,
+  circuitBreaker,
+  type Policy,
+  type RetryPolicy,
+  retry,
+  wrap,
+} from '../resilience/index.js';
 import { AttemptFailure } from './attempt-failure.js';
 import { markingConnector } from './connector.js';
 import { OriginMetrics } from './metrics.js';
@@ -8,6 +17,45 @@ import type { ResolvedHttpClientOptions } from './options.js';
 
 // Only failures marked transient are retried: the attempt knows whether its request is replayable.
 const isTransient = (error: unknown): boolean => error instanceof AttemptFailure && error.transient;
+
+// The origin failed: it answered a `retryOnStatus` status, the connection failed, a timeout or the
+// deadline passed. Not a body too large, nor the caller's abort or the client stopping.
+const isFailure = (error: unknown): boolean => error instanceof AttemptFailure && error.countsAgainstOrigin;
+
+/** The name of a client's policies for one origin: `<client>:<host>` (`payments:api.example:8443`). */
+export function policyName(client: string, origin: string): string {
+  return `${client}:${new URL(origin).host.replace(/[^A-Za-z0-9._:-]/g, '')}`.slice(0, 128);
+}
+
+/** The policies of one origin, made from the client's options and added to its registry, if any. */
+function policiesOf(name: string, options: ResolvedHttpClientOptions): { retry?: RetryPolicy; breaker?: CircuitBreakerPolicy; bulkhead?: BulkheadPolicy } {
+  const registry = options.resilience;
+  const made: { retry?: RetryPolicy; breaker?: CircuitBreakerPolicy; bulkhead?: BulkheadPolicy } = {};
+  if (options.retry !== false) {
+    const retryOptions = { ...withoutName(options.retry), isTransient };
+    made.retry = registry ? registry.retry(name, retryOptions) : retry({ ...retryOptions, name });
+  }
+  if (options.circuitBreaker !== false) {
+    const breakerOptions = { ...withoutName(options.circuitBreaker), isFailure };
+    made.breaker = registry ? registry.circuitBreaker(name, breakerOptions) : circuitBreaker({ ...breakerOptions, name });
+  }
+  if (options.bulkhead !== false) {
+    const bulkheadOptions = withoutName(options.bulkhead);
+    made.bulkhead = registry ? registry.bulkhead(name, bulkheadOptions) : bulkhead({ ...bulkheadOptions, name });
+  }
+  return made;
+}
+
+// The client names its policies: a `name` among their options would break the per-origin naming.
+function withoutName<T extends object>(options: T): Omit<T, 'name'> {
+  const { name: _name, ...rest } = options as T & { name?: unknown };
+  return rest;
+}
+
+/** Checks the policies' options once, at the client's creation, without keeping the policies. */
+export function checkPolicyOptions(client: string, options: ResolvedHttpClientOptions): void {
+  policiesOf(client, { ...options, resilience: undefined });
+}
 
 /**
  * Everything a client keeps per origin: its pool (a connection limit, keep-alive, no pipelining),
@@ -18,6 +66,12 @@ export class Origin {
   /** All policies wrapped, or `undefined` when the client has none. */
   readonly policy: Policy | undefined;
   readonly retries: boolean;
+  /** The name of its policies: `<client>:<host>`. */
+  readonly policyName: string;
+  readonly breaker: CircuitBreakerPolicy | undefined;
+  readonly bulkhead: BulkheadPolicy | undefined;
+  /** The longest Retry-After its retry waits for, if it retries. */
+  readonly maxRetryAfterMs: number | undefined;
   metrics: OriginMetrics | undefined;
 
   constructor(
@@ -25,6 +79,8 @@ export class Origin {
     private readonly client: string,
     options: ResolvedHttpClientOptions,
   ) {
+    this.policyName = policyName(client, origin);
+    const policies = policiesOf(this.policyName, options);
     this.pool = new Pool(origin, {
       connections: options.connections,
       pipelining: 1,
@@ -33,12 +89,12 @@ export class Origin {
       bodyTimeout: options.bodyTimeoutMs,
       connect: markingConnector(options.connectTimeoutMs),
     });
-    const policies: Policy[] = [];
-    if (options.retry !== false) policies.push(retry({ ...options.retry, isTransient }));
-    if (options.circuitBreaker !== false) policies.push(circuitBreaker(options.circuitBreaker));
-    if (options.bulkhead !== false) policies.push(bulkhead(options.bulkhead as Parameters<typeof bulkhead>[0]));
-    this.retries = options.retry !== false;
-    this.policy = policies.length === 0 ? undefined : policies.length === 1 ? policies[0] : wrap(...policies);
+    const chain = [policies.retry, policies.breaker, policies.bulkhead].filter((p): p is NonNullable<typeof p> => p !== undefined);
+    this.retries = policies.retry !== undefined;
+    this.breaker = policies.breaker;
+    this.bulkhead = policies.bulkhead;
+    this.maxRetryAfterMs = policies.retry?.options.maxRetryAfterMs;
+    this.policy = chain.length === 0 ? undefined : chain.length === 1 ? chain[0] : wrap(...chain);
     if (options.metrics !== undefined) this.observe(options.metrics);
   }
 

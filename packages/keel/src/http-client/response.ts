@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { Call, Exchange } from './call.js';
 import { HttpClientError } from './errors.js';
 import { excerpt } from './read-body.js';
-import { pathOnly } from './redact.js';
 import type { HttpResponse } from './types.js';
 
 function invalid(call: Call, exchange: Exchange, why: string, cause?: unknown): HttpClientError {
@@ -12,7 +11,7 @@ function invalid(call: Call, exchange: Exchange, why: string, cause?: unknown): 
     {
       origin: call.origin.origin,
       method: call.method,
-      path: pathOnly(call.path),
+      path: call.errorPath,
       upstreamStatus: exchange.status,
       ...(exchange.body.length > 0 ? { bodyExcerpt: excerpt(exchange.body) } : {}),
       retried: call.attempts > 1,

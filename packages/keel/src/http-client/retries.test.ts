@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ResilienceRegistry } from '../resilience/index.js';
 import { HttpClientError } from './index.js';
+import { policyName } from './origin.js';
 import { client, closeAfter, rejection, server } from './test/harness.js';
 import { json, rawJson, startRawServer } from './test/servers.js';
 
@@ -15,13 +17,35 @@ function gaps(arrivals: number[]): number[] {
 }
 
 describe('http-client retries', () => {
-  it('retries a GET through 500s, its waits within the configured bounds', async () => {
-    const origin = await server((_req, res, n) => (n < 3 ? json(res, 500, { n }) : json(res, 200, { ok: true })));
-    const http = client({ baseUrl: origin.url, retry: fast });
+  it('retries a GET through 500s and resets, its waits within the configured bounds', async () => {
+    // 500, reset, 503, then 200: four attempts, three waits. Every answer closes its connection, so
+    // the reset is on a fresh one (a reset on a reused one is the keep-alive race, resent at once).
+    const close = { connection: 'close' };
+    const origin = await server((req, res, n) => {
+      if (n === 2) req.socket.resetAndDestroy();
+      else if (n < 4) json(res, n === 1 ? 500 : 503, { n }, close);
+      else json(res, 200, { ok: true }, close);
+    });
+    const resilience = new ResilienceRegistry();
+    const bounds = { maxRetries: 3, baseDelayMs: 60, maxDelayMs: 150 };
+    const http = client({ name: 'flaky', baseUrl: origin.url, retry: bounds, resilience });
+    const waits: number[] = [];
+    resilience.get('retry', policyName('flaky', origin.origin))!.onEvent((event) => {
+      if (event.kind === 'retry') waits.push(event.delayMs!);
+    });
     await expect(http.getJson('/thing', Ok)).resolves.toEqual({ ok: true });
-    expect(origin.log.requests).toBe(3);
-    // Jittered exponential waits never exceed maxDelayMs (slack for the loop and the round trip).
-    for (const gap of gaps(origin.log.arrivals)) expect(gap).toBeLessThan(fast.maxDelayMs + 150);
+    expect(origin.log.requests).toBe(4);
+    // Retry n waits between half and all of min(maxDelayMs, baseDelayMs * 2^(n-1)): 60, 120, 150.
+    expect(waits).toHaveLength(3);
+    [60, 120, 150].forEach((full, i) => {
+      expect(waits[i]).toBeGreaterThanOrEqual(full / 2);
+      expect(waits[i]).toBeLessThanOrEqual(full);
+    });
+    // The server saw them: each gap at least its wait (a timer never fires early), none a hang.
+    gaps(origin.log.arrivals).forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(waits[i]! - 2);
+      expect(gap).toBeLessThan(waits[i]! + 2000);
+    });
   });
 
   it('gives up after maxRetries with a typed error that tells it retried', async () => {
@@ -84,16 +108,27 @@ describe('http-client retries', () => {
     expect(origin.log.requests).toBe(2);
   });
 
-  it('honours Retry-After up to its cap', async () => {
+  it('waits a Retry-After within its cap before retrying', async () => {
     const origin = await server((_req, res, n) =>
-      n === 1 ? json(res, 429, {}, { 'retry-after': '3' }) : json(res, 200, { ok: true }),
+      n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, { ok: true }),
     );
-    const http = client({ baseUrl: origin.url, retry: { ...fast, retryAfterCapMs: 150 } });
+    const http = client({ baseUrl: origin.url, retry: { ...fast, maxRetryAfterMs: 2000 } });
     await expect(http.getJson('/limited', Ok)).resolves.toEqual({ ok: true });
     const [gap] = gaps(origin.log.arrivals);
-    // Asked 3 s, capped at 150 ms: it waited the cap, not the jittered backoff nor the full 3 s.
-    expect(gap).toBeGreaterThanOrEqual(140);
-    expect(gap).toBeLessThan(1500);
+    // Asked 1 s: it waited that, not its 10-20 ms backoff (a timer never fires early).
+    expect(gap).toBeGreaterThanOrEqual(995);
+    expect(gap).toBeLessThan(5000);
+  });
+
+  it('fails at once, without waiting, on a Retry-After over its cap', async () => {
+    const origin = await server((_req, res) => json(res, 503, {}, { 'retry-after': '3' }));
+    const http = client({ baseUrl: origin.url, retry: { ...fast, maxRetryAfterMs: 150 } });
+    const started = performance.now();
+    const error = (await rejection(http.getJson('/limited', Ok))) as HttpClientError;
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(origin.log.requests).toBe(1);
+    expect(error).toMatchObject({ code: 'external_service_unavailable', upstreamStatus: 503, attempts: 1, retried: false });
+    expect(error.message).toContain('its Retry-After of 3000 ms is over the cap of 150 ms');
   });
 
   it('fails at once when Retry-After would pass the deadline, instead of waiting', async () => {
@@ -133,4 +168,35 @@ describe('http-client retries', () => {
       expect(origin.log.requests).toBe(4);
     });
   }
+  it('resends the keep-alive race once only: when the resend fails too, the request fails', async () => {
+    // The first request is answered and kept alive; every later one is met with a reset, the
+    // resend (on a fresh socket) included.
+    const origin = closeAfter(
+      await startRawServer((socket, n) => {
+        if (n === 1) rawJson(socket, '{"ok":true}');
+        else socket.resetAndDestroy();
+      }),
+    );
+    const http = client({ baseUrl: origin.url, retry: false });
+    await http.getJson('/a', Ok);
+    await settle();
+    const error = (await rejection(http.getJson('/b', Ok))) as HttpClientError;
+    expect(error).toMatchObject({ code: 'external_service', attempts: 2, retried: true });
+    expect(error.message).toContain('connection failed');
+    expect(origin.log.requests).toBe(3);
+    expect(origin.log.opened).toBe(2);
+  });
+
+  it('carries on when the server closes its idle kept-alive connections', async () => {
+    const origin = await server((_req, res) => json(res, 200, { ok: true }));
+    // node:http closes a connection idle this long; undici is told by the Keep-Alive header too.
+    origin.server.keepAliveTimeout = 50;
+    const http = client({ baseUrl: origin.url, retry: false });
+    await http.getJson('/a', Ok);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(origin.log.closedAfterRequest).toBe(1);
+    await expect(http.getJson('/b', Ok)).resolves.toEqual({ ok: true });
+    expect(origin.log.requests).toBe(2);
+    expect(origin.log.opened).toBe(2);
+  });
 });

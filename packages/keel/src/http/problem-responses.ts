@@ -18,6 +18,7 @@ export type ProblemStatus =
   | 405
   | 408
   | 409
+  | 410
   | 413
   | 414
   | 415

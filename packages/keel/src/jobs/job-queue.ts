@@ -122,6 +122,8 @@ export class JobQueue<DB> implements Component {
   private readonly store: Store<DB>;
   private readonly settings: ResolvedOptions;
   private readonly types = new Map<string, JobType>();
+  /** Concurrency set by {@link JobQueue.setConcurrency}, for queues the `queues` option does not name. */
+  private readonly concurrencyOf = new Map<string, number>();
   private metrics: JobMetrics | undefined;
   private worker: Worker | undefined;
   /** Set when start begins, never cleared: the types are fixed from then on. */
@@ -162,6 +164,25 @@ export class JobQueue<DB> implements Component {
     return this;
   }
 
+  /**
+   * Sets how many jobs of a queue this process runs at once (a capability's own queue, say), before
+   * start. The `queues` option wins for a queue it names. After start, or for a bad value, throws a UsageError.
+   *
+   * @example
+   * ```ts
+   * jobs.register(exportJob).setConcurrency('exports', 2);
+   * ```
+   */
+  setConcurrency(queue: string, concurrency: number): this {
+    if (this.frozen) throw new UsageError(`Concurrency must be set before the job queue "${this.name}" starts`);
+    if (typeof queue !== 'string' || queue.length === 0) throw new UsageError('setConcurrency: queue must be a name');
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new UsageError('setConcurrency: concurrency must be a whole number, 1 or more');
+    }
+    this.concurrencyOf.set(queue, concurrency);
+    return this;
+  }
+
   /** This process's worker id (stored on the jobs it holds). */
   get workerId(): string {
     return this.settings.workerId;
@@ -184,6 +205,9 @@ export class JobQueue<DB> implements Component {
     const s = this.settings;
     const pool = this.store.connection.pool;
     const queues = workedQueues(s, this.types.values());
+    for (const [queue, concurrency] of this.concurrencyOf) {
+      if (queues.has(queue) && !s.queues?.has(queue)) queues.set(queue, concurrency);
+    }
     const shared: Pick<JobContext<DB>, 'store' | 'enqueue'> = {
       store: this.store,
       enqueue: (type, payload, options) => this.enqueue(type, payload, options),

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { type RetryPolicy, retry } from '../resilience/index.js';
 
 /** Options of {@link PgListener}. */
 export interface PgListenerOptions {
@@ -16,21 +18,36 @@ export interface PgListenerOptions {
 
 /**
  * LISTENs on a dedicated PostgreSQL connection (a pooled one could be handed to a query mid-listen),
- * reconnecting with backoff when the server goes away.
+ * reconnecting with backoff when the server goes away (keel/resilience's retry, until stopped).
  */
 export class PgListener {
   private client: pg.Client | undefined;
   private stopped = false;
-  private retryMs = 100;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly stopping = new AbortController();
+  private reconnecting: Promise<void> | undefined;
+  // Connection attempts, from 100 ms doubling to 5 s with jitter, until one succeeds or the listener stops.
+  private readonly reconnect: RetryPolicy = retry({
+    name: 'jobs-listener',
+    maxRetries: Number.POSITIVE_INFINITY,
+    baseDelayMs: 100,
+    maxDelayMs: 5000,
+    isTransient: () => !this.stopped,
+  });
 
   constructor(private readonly options: PgListenerOptions) {}
 
   /** Connects; on failure keeps retrying in the background (workers poll meanwhile). */
-  start(): Promise<void> {
-    return this.connect();
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      if (this.stopped) return;
+      this.options.logger.warn({ err: error }, 'could not listen for job notifications; retrying');
+      this.keepConnecting();
+    }
   }
 
+  // One connection attempt: resolves once listening, throws when it could not.
   private async connect(): Promise<void> {
     if (this.stopped) return;
     // Loaded on first use, like the store's pool: SQLite services never load the driver.
@@ -46,7 +63,7 @@ export class PgListener {
       void client.end().catch(() => undefined);
       if (!this.stopped) {
         this.options.logger.warn({ err: error }, 'job notifications lost; reconnecting');
-        this.schedule();
+        this.keepConnecting();
       }
     };
     client.on('error', lost);
@@ -57,31 +74,45 @@ export class PgListener {
     } catch (error) {
       client.removeAllListeners('end');
       void client.end().catch(() => undefined);
-      if (!this.stopped) {
-        this.options.logger.warn({ err: error }, 'could not listen for job notifications; retrying');
-        this.schedule();
-      }
-      return;
+      throw error;
     }
     if (this.stopped) {
       await client.end().catch(() => undefined);
       return;
     }
     this.client = client;
-    this.retryMs = 100;
     this.options.onConnect();
   }
 
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.connect(), this.retryMs);
-    this.retryMs = Math.min(5000, this.retryMs * 2);
+  // Reconnects in the background: a first pause (a server that accepts then drops must not spin us), then attempts.
+  private keepConnecting(): void {
+    if (this.stopped || this.reconnecting !== undefined) return;
+    const signal = this.stopping.signal;
+    this.reconnecting = sleep(100, undefined, { signal })
+      .then(() =>
+        this.reconnect.execute(
+          async ({ attempt }) => {
+            try {
+              await this.connect();
+            } catch (error) {
+              if (!this.stopped && attempt === 0)
+                this.options.logger.warn({ err: error }, 'could not listen for job notifications; retrying');
+              throw error;
+            }
+          },
+          { signal },
+        ),
+      )
+      .catch(() => undefined)
+      .finally(() => {
+        this.reconnecting = undefined;
+      });
   }
 
   /** Stops listening and closes the connection. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.stopping.abort();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);

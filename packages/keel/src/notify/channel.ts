@@ -28,7 +28,11 @@ export type SendOutcome =
   | { kind: 'failed'; reason: string; status?: number }
   /** The request may have reached the target: an at-most-once channel never sends it again. */
   | { kind: 'maybe'; reason: string; status?: number }
-  | { kind: 'skipped'; reason: string };
+  | { kind: 'skipped'; reason: string }
+  /** Not sent and not marked sending: look again at `untilMs` without counting an attempt (a throttle). */
+  | { kind: 'wait'; untilMs: number; reason: string }
+  /** Another run marked the delivery first: this one did nothing. */
+  | { kind: 'raced' };
 
 /** One attempt as a channel sees it. */
 export interface ChannelAttempt {
@@ -37,6 +41,11 @@ export interface ChannelAttempt {
   attempt: number;
   notification: Notification;
   signal: AbortSignal;
+  /**
+   * Marks the delivery `sending` (committed); `false` when another run did first. Channels with
+   * `marksSending` call it right before their request; for the others it is done before `send`.
+   */
+  markSending(): Promise<boolean>;
 }
 
 /**
@@ -60,6 +69,8 @@ export interface BoundChannel<N = Notification> {
   readonly kind: string;
   /** A delivery found `sending` at its next run (a crash mid-send) is failed `maybe_delivered`, never re-sent. */
   readonly atMostOnce: boolean;
+  /** The channel calls `attempt.markSending()` itself, right before its request (after waiting for a turn). */
+  readonly marksSending?: boolean;
   /** Attempts before a retryable failure becomes final. */
   readonly maxAttempts: number;
   /** Delay before attempt `attempt + 1` after attempt `attempt` failed (attempt counts from 1). */

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
@@ -34,7 +34,7 @@ export interface EmailChannelOptions<N> {
   /** The sender, `Name <address>` or an address. */
   from: string;
   /** The recipient's address, read in the notify transaction; `null` skips the email (`no_target`). */
-  address: (recipientId: string, trx: Transaction<never>) => Promise<string | null>;
+  address: (recipientId: string, trx: Kysely<unknown>) => Promise<string | null>;
   /** Turns a notification into an email; `null` skips it. */
   render: (notification: N) => EmailMessage | null | Promise<EmailMessage | null>;
   /** Attempts before a temporary failure (a 4xx reply, a lost connection) is final. @defaultValue 8 */
@@ -101,7 +101,7 @@ export function emailChannel<N extends Notification = Notification>(options: Ema
         configured: transport !== undefined,
         retryDelayMs: (attempt) => schedule[Math.min(attempt - 1, schedule.length - 1)]!,
         async targets(trx, recipientId) {
-          const to = await address(recipientId, trx as unknown as Transaction<never>);
+          const to = await address(recipientId, trx as unknown as Kysely<unknown>);
           return to ? { targets: [to] } : { skip: 'no_target' };
         },
         async send(attempt: ChannelAttempt): Promise<SendOutcome> {

@@ -34,9 +34,18 @@ export interface InboxMessage {
 export interface InboxChannelOptions<N> {
   /** Turns a notification into its inbox message. */
   render: (notification: N) => InboxMessage;
+  /**
+   * `in-transaction`: the item is written by `notify` in the caller's transaction (it exists if and
+   * only if that commits; nothing to retry). `job`: like the other channels, a delivery job writes
+   * it just after. @defaultValue `in-transaction`
+   */
+  delivery?: 'in-transaction' | 'job';
 }
 
-const optionsSchema = z.object({ render: option.fn() });
+const optionsSchema = z.object({
+  render: option.fn(),
+  delivery: z.enum(['in-transaction', 'job']).default('in-transaction'),
+});
 
 /**
  * The in-app inbox: SQL rows written by `notify` in the caller's own transaction, so an inbox item
@@ -49,33 +58,44 @@ const optionsSchema = z.object({ render: option.fn() });
  * ```
  */
 export function inboxChannel<N extends Notification = Notification>(options: InboxChannelOptions<N>): NotifyChannel<N> {
-  const { render } = checkOptions('inboxChannel', optionsSchema, options) as InboxChannelOptions<N>;
+  const { delivery } = checkOptions('inboxChannel', optionsSchema, options);
+  const render = options.render;
+  // The item's id is the notification's: writing it twice (a retried job) adds nothing.
+  const write = async (db: Kysely<NotifyTables>, notification: N): Promise<void> => {
+    const shown = render(notification);
+    await db
+      .insertInto('keel_notify_inbox')
+      .values({
+        id: randomUUID(),
+        notification_id: notification.id,
+        recipient_id: notification.recipientId,
+        type: notification.type,
+        subject_id: shown.subjectId ?? null,
+        message: shown.message,
+        payload: JSON.stringify(notification.payload ?? null),
+        created_at: notification.createdAt.getTime(),
+        read_at: null,
+      })
+      .onConflict((oc) => oc.column('notification_id').doNothing())
+      .execute();
+  };
   return {
     kind: 'inbox',
-    bind: (): BoundChannel<N> => ({
+    bind: (runtime): BoundChannel<N> => ({
       kind: 'inbox',
       atMostOnce: false,
-      maxAttempts: 1,
+      maxAttempts: 10,
       configured: true,
-      retryDelayMs: () => 0,
+      retryDelayMs: (attempt) => Math.min(1000 * 2 ** attempt, 60_000),
       targets: async () => ({ targets: [null] }),
-      async deliverInTransaction(trx, notification) {
-        const shown = render(notification);
-        await trx
-          .insertInto('keel_notify_inbox')
-          .values({
-            id: randomUUID(),
-            notification_id: notification.id,
-            recipient_id: notification.recipientId,
-            type: notification.type,
-            subject_id: shown.subjectId ?? null,
-            message: shown.message,
-            payload: JSON.stringify(notification.payload ?? null),
-            created_at: notification.createdAt.getTime(),
-            read_at: null,
-          })
-          .execute();
-      },
+      ...(delivery === 'in-transaction'
+        ? { deliverInTransaction: (trx, notification) => write(trx, notification) }
+        : {
+            send: async (attempt) => {
+              await write(runtime.store.db, attempt.notification as N);
+              return { kind: 'delivered' as const };
+            },
+          }),
     }),
   };
 }

@@ -135,13 +135,13 @@ export class Notifier<T extends NotificationTypes = NotificationTypes> {
    * same (recipient, idempotency key) again answers the first notification with `created: false`.
    * An unknown type is a UsageError, a bad payload a ValidationError.
    */
-  async notify(trx: Transaction<never> | undefined, input: NotifyInput<T>): Promise<NotifyResult> {
+  async notify<DB>(trx: Transaction<DB> | undefined, input: NotifyInput<T>): Promise<NotifyResult> {
     const [result] = await this.notifyMany(trx, [input]);
     return result!;
   }
 
   /** {@link Notifier.notify} for many notifications (a broadcast), all in `trx`. */
-  async notifyMany(trx: Transaction<never> | undefined, inputs: readonly NotifyInput<T>[]): Promise<NotifyResult[]> {
+  async notifyMany<DB>(trx: Transaction<DB> | undefined, inputs: readonly NotifyInput<T>[]): Promise<NotifyResult[]> {
     const checked = inputs.map((input, index) => this.check(input, inputs.length > 1 ? `items.${index}.` : ''));
     const given = trx as unknown as Transaction<NotifyTables> | undefined;
     if (given) return this.write(given, checked);
@@ -352,6 +352,38 @@ export class Notifier<T extends NotificationTypes = NotificationTypes> {
   }
 
   /**
+   * Deletes notifications created before `before` that have no open delivery and no inbox item
+   * left (prune read items with `inbox.deleteReadBefore` first), with their deliveries; answers how
+   * many. Their idempotency keys can be used again afterwards.
+   */
+  async prune(before: Date): Promise<number> {
+    const result = await this.db()
+      .deleteFrom('keel_notify_notification')
+      .where('created_at', '<', before.getTime())
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('keel_notify_delivery')
+              .select('keel_notify_delivery.id')
+              .whereRef('keel_notify_delivery.notification_id', '=', 'keel_notify_notification.id')
+              .where('keel_notify_delivery.state', 'in', ['queued', 'sending']),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('keel_notify_inbox')
+              .select('keel_notify_inbox.id')
+              .whereRef('keel_notify_inbox.notification_id', '=', 'keel_notify_notification.id'),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
    * Queues a failed delivery again (a `maybe_delivered` one too: the operator decides); a
    * delivery in any other state is a ConflictError, an unknown one a NotFoundError.
    */
@@ -405,12 +437,26 @@ export class Notifier<T extends NotificationTypes = NotificationTypes> {
       .selectAll()
       .where('id', '=', row.notification_id)
       .executeTakeFirstOrThrow();
+    let marked = false;
+    const markSending = async (): Promise<boolean> => {
+      const at = now();
+      const result = await store.db
+        .updateTable('keel_notify_delivery')
+        .set({ state: 'sending', attempts: row.attempts + 1, last_attempt_at: at, updated_at: at })
+        .where('id', '=', deliveryId)
+        .where('state', '=', row.state)
+        .where('attempts', '=', row.attempts)
+        .executeTakeFirst();
+      marked = Number(result.numUpdatedRows) === 1;
+      return marked;
+    };
     const attempt: ChannelAttempt = {
       deliveryId,
       target: row.target,
       attempt: row.attempts + 1,
       notification: toNotification(notificationRow),
       signal,
+      markSending,
     };
     const before = await channel.beforeSend?.(attempt);
     if (before && 'skip' in before) return this.finish(row, { kind: 'skipped', reason: before.skip }, started);
@@ -420,25 +466,35 @@ export class Notifier<T extends NotificationTypes = NotificationTypes> {
       return { state: 'queued' };
     }
     // Committed before the request: a crash from here on leaves `sending`, which tells the next run.
-    const marked = await store.db
-      .updateTable('keel_notify_delivery')
-      .set({ state: 'sending', attempts: row.attempts + 1, last_attempt_at: started, updated_at: started })
-      .where('id', '=', deliveryId)
-      .where('state', '=', row.state)
-      .where('attempts', '=', row.attempts)
-      .executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) return { state: 'raced' };
-    const sending: DeliveryRow = { ...row, state: 'sending', attempts: row.attempts + 1, last_attempt_at: started };
+    // A channel that waits for a turn just before its request (Telegram's bot limit) marks it there.
+    if (!channel.marksSending && !(await markSending())) return { state: 'raced' };
     const outcome = await channel.send(attempt);
+    if (outcome.kind === 'wait') {
+      this.parts.metrics.deliveries.inc({ channel: row.channel, outcome: 'throttled' });
+      if (marked) throw new UsageError(`channel "${row.channel}" asked to wait after it marked the delivery sending`);
+      await this.reschedule(row, outcome.untilMs, outcome.reason);
+      return { state: 'queued' };
+    }
+    if (!marked) {
+      if (outcome.kind === 'raced') return { state: 'raced' };
+      // Skipped before sending (nothing to render, the chat unlinked): no attempt is counted.
+      return this.finish(row, outcome, started);
+    }
     this.parts.metrics.duration.observe(
       { channel: row.channel, outcome: outcome.kind },
       Math.max(0, Date.now() - started) / 1000,
     );
+    if (outcome.kind === 'raced') return { state: 'raced' };
+    const sending: DeliveryRow = { ...row, state: 'sending', attempts: row.attempts + 1, last_attempt_at: started };
     return this.finish(sending, outcome, started);
   }
 
   /** Records an attempt's outcome; a retry queues the next attempt's job in the same transaction. */
-  private async finish(row: DeliveryRow, outcome: SendOutcome, at: number): Promise<{ state: string }> {
+  private async finish(
+    row: DeliveryRow,
+    outcome: Exclude<SendOutcome, { kind: 'wait' } | { kind: 'raced' }>,
+    at: number,
+  ): Promise<{ state: string }> {
     const channel = this.parts.channels.get(row.channel);
     const now = this.parts.now();
     let state: DeliveryState;

@@ -30,11 +30,15 @@ const routes = defineAdminRoutes<ResilienceRegistry>({
       {
         schema: {
           summary: 'List circuit breakers',
-          description: "Every circuit breaker of the service, by name, with its state as this instance sees it.",
+          description: 'Every circuit breaker of the service, by name, with its state as this instance sees it.',
           response: { 200: z.object({ items: z.array(breakerView) }) },
         },
       },
-      async () => ({ items: registry.breakers().map((breaker) => breaker.snapshot()) }),
+      async () => {
+        const breakers = registry.breakers();
+        await Promise.all(breakers.map((breaker) => breaker.refresh()));
+        return { items: breakers.map((breaker) => breaker.snapshot()) };
+      },
     );
     app.get(
       '/breakers/:name',
@@ -45,14 +49,19 @@ const routes = defineAdminRoutes<ResilienceRegistry>({
           response: { 200: breakerView },
         },
       },
-      async (request) => find(registry, request.params.name).snapshot(),
+      async (request) => {
+        const breaker = find(registry, request.params.name);
+        await breaker.refresh();
+        return breaker.snapshot();
+      },
     );
     app.post(
       '/breakers/:name/isolate',
       {
         schema: {
           summary: 'Isolate a circuit breaker',
-          description: 'Holds the circuit open by hand (every call refused) until it is reset; shared breakers on every instance.',
+          description:
+            'Holds the circuit open by hand (every call refused) until it is reset; shared breakers on every instance.',
           params: nameParams,
           response: { 200: breakerView },
         },

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { BulkheadFullError } from './errors.js';
-import { Emitter, type ExecuteOptions, NEVER_ABORTED, type ObservablePolicy, type ResilienceListener, type Work } from './policy.js';
+import {
+  Emitter,
+  type ExecuteOptions,
+  NEVER_ABORTED,
+  type ObservablePolicy,
+  type ResilienceListener,
+  type Work,
+} from './policy.js';
 
 /**
  * Options of {@link bulkhead}.
@@ -112,11 +119,14 @@ export class BulkheadPolicy implements ObservablePolicy {
         },
       };
       if (deadlineAt !== undefined) {
-        timer = setTimeout(() => {
-          leave();
-          this.emitter.emit('bulkhead_reject', { reason: 'deadline' });
-          reject(new BulkheadFullError(this.name, this.limit, this.queue));
-        }, Math.max(0, deadlineAt - Date.now()));
+        timer = setTimeout(
+          () => {
+            leave();
+            this.emitter.emit('bulkhead_reject', { reason: 'deadline' });
+            reject(new BulkheadFullError(this.name, this.limit, this.queue));
+          },
+          Math.max(0, deadlineAt - Date.now()),
+        );
       }
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);

@@ -12,14 +12,17 @@
  * ```
  * @module
  */
+
+export { resilienceAdminRoutes } from './admin-routes.js';
 export type { BreakerRule } from './breaker-rule.js';
-export { bulkhead, BulkheadPolicy, type BulkheadOptions } from './bulkhead.js';
+export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export {
   type CircuitBreakerOptions,
   CircuitBreakerPolicy,
   type CircuitSnapshot,
   type CircuitStateName,
   circuitBreaker,
+  type SharedCircuitOptions,
 } from './circuit-breaker.js';
 export {
   BULKHEAD_FULL,
@@ -31,7 +34,7 @@ export {
   RATE_LIMIT_EXCEEDED,
   RateLimitExceededError,
 } from './errors.js';
-export { fallback, type FallbackOptions, FallbackPolicy } from './fallback.js';
+export { type FallbackOptions, FallbackPolicy, fallback } from './fallback.js';
 export type {
   ExecuteOptions,
   ObservablePolicy,
@@ -43,10 +46,10 @@ export type {
   ResilienceListener,
   Work,
 } from './policy.js';
-export { rateLimit, type RateLimitExecuteOptions, type RateLimitOptions, RateLimitPolicy } from './rate-limit.js';
-export { retry, type RetryOptions, RetryPolicy } from './retry.js';
-export { timeout, type TimeoutOptions, TimeoutPolicy } from './timeout.js';
+export { type RateLimitExecuteOptions, type RateLimitOptions, RateLimitPolicy, rateLimit } from './rate-limit.js';
+export { ResilienceRegistry, type ResilienceRegistryOptions } from './registry.js';
+export { type RetryOptions, RetryPolicy, retry } from './retry.js';
+export type { CircuitStore } from './shared-circuit.js';
+export { type TimeoutOptions, TimeoutPolicy, timeout } from './timeout.js';
 export { isTransientError } from './transient.js';
 export { type WrappedFallback, WrappedPolicy, wrap } from './wrap.js';
-export { resilienceAdminRoutes } from './admin-routes.js';
-export { ResilienceRegistry, type ResilienceRegistryOptions } from './registry.js';

@@ -102,6 +102,7 @@ const LEVELS: Record<ResilienceEventKind, 'debug' | 'info' | 'warn'> = {
   fallback: 'info',
   rate_limit_wait: 'debug',
   rate_limit_reject: 'warn',
+  sync_error: 'warn',
 };
 
 const MESSAGES: Record<ResilienceEventKind, string> = {
@@ -117,6 +118,7 @@ const MESSAGES: Record<ResilienceEventKind, string> = {
   fallback: 'answered by the fallback',
   rate_limit_wait: 'waiting for a rate limit turn',
   rate_limit_reject: 'call refused: rate limit',
+  sync_error: 'shared circuit state unreachable: deciding alone',
 };
 
 /** Logs one event at its level. Internal. */
@@ -124,5 +126,8 @@ export function logEvent(logger: Logger, event: ResilienceEvent): void {
   const level = LEVELS[event.kind];
   if (!logger.isLevelEnabled(level)) return;
   const { kind, policy, type, error, ...rest } = event;
-  logger[level]({ policy, policyType: type, event: kind, ...rest, ...(error === undefined ? {} : { err: error }) }, MESSAGES[kind]);
+  logger[level](
+    { policy, policyType: type, event: kind, ...rest, ...(error === undefined ? {} : { err: error }) },
+    MESSAGES[kind],
+  );
 }

@@ -70,7 +70,8 @@ export type ResilienceEventKind =
   | 'timeout'
   | 'fallback'
   | 'rate_limit_wait'
-  | 'rate_limit_reject';
+  | 'rate_limit_reject'
+  | 'sync_error';
 
 /**
  * Something a policy did, as its listeners (a {@link ResilienceRegistry}'s metrics and logs) see it.
@@ -95,7 +96,10 @@ export interface ResilienceEvent {
   delayMs?: number;
   /** The error behind the event (the failure retried, given up on, or that opened the circuit). */
   error?: unknown;
-  /** Why, in words, where the kind alone does not say (e.g. `retry_after_over_cap`, `deadline`). */
+  /**
+   * Why, in words, where the kind alone does not say (e.g. `retry_after_over_cap`, `deadline`;
+   * `peer` for a shared breaker's transition made by another instance).
+   */
   reason?: string;
 }
 

@@ -2,8 +2,15 @@ import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { UsageError } from '../errors/index.js';
 import { RateLimitExceededError } from './errors.js';
-import { Emitter, type ExecuteOptions, NEVER_ABORTED, type ObservablePolicy, type Policy, type ResilienceListener, type Work } from './policy.js';
-import { sleep } from './sleep.js';
+import {
+  Emitter,
+  type ExecuteOptions,
+  NEVER_ABORTED,
+  type ObservablePolicy,
+  type Policy,
+  type ResilienceListener,
+  type Work,
+} from './policy.js';
 
 /**
  * Options of {@link rateLimit}.
@@ -64,7 +71,7 @@ export class RateLimitPolicy implements ObservablePolicy {
   private readonly maxKeys: number;
   private readonly emitter: Emitter;
   // Per key, the start times given out (past and reserved), ascending; Map order is least recent first.
-  private readonly starts = new Map<string, number[]>();
+  private readonly starts = new Map<string, Bucket>();
 
   /** @internal use {@link rateLimit} */
   constructor(options: RateLimitOptions) {
@@ -96,56 +103,114 @@ export class RateLimitPolicy implements ObservablePolicy {
     const signal = options?.signal ?? NEVER_ABORTED;
     if (signal.aborted) throw signal.reason;
     const now = Date.now();
-    const starts = this.bucket(key, now);
-    // The turn: `limit` starts back, plus the interval (starts are ascending, reserved ones too).
-    const at = starts.length < this.limit ? now : Math.max(now, (starts[starts.length - this.limit] as number) + this.intervalMs);
+    const bucket = this.bucket(key, now);
+    if (bucket.queue.length === 0 && bucket.starts.length < this.limit) {
+      bucket.starts.push(now);
+      return await work({ signal, attempt: 0 });
+    }
+    const at = this.turnOf(bucket, now);
     const waitMs = at - now;
     if (waitMs > this.maxWaitMs || (options?.deadlineAt !== undefined && at > options.deadlineAt)) {
-      const why = waitMs > this.maxWaitMs ? `over its maxWaitMs of ${this.maxWaitMs} ms` : 'past the deadline';
-      this.emitter.emit('rate_limit_reject', { delayMs: waitMs, reason: waitMs > this.maxWaitMs ? 'max_wait' : 'deadline' });
+      const overMax = waitMs > this.maxWaitMs;
+      const why = overMax ? `over its maxWaitMs of ${this.maxWaitMs} ms` : 'past the deadline';
+      this.emitter.emit('rate_limit_reject', { delayMs: waitMs, reason: overMax ? 'max_wait' : 'deadline' });
       throw new RateLimitExceededError(this.name, waitMs, why);
     }
-    starts.push(at);
-    if (waitMs > 0) {
-      this.emitter.emit('rate_limit_wait', { delayMs: waitMs });
-      try {
-        await sleep(waitMs, options?.signal);
-      } catch (error) {
-        // Give the turn back: later turns were computed from it, so they only get more conservative.
-        const index = starts.lastIndexOf(at);
-        if (index >= 0) starts.splice(index, 1);
-        throw error;
-      }
-    }
+    this.emitter.emit('rate_limit_wait', { delayMs: waitMs });
+    await this.enqueue(bucket, options?.signal);
     return await work({ signal, attempt: 0 });
   }
 
-  // The key's start times, forgetting those out of the window (and idle keys past maxKeys).
-  private bucket(key: string, now: number): number[] {
-    let starts = this.starts.get(key);
-    if (starts === undefined) {
-      starts = [];
+  // When a call joining the queue now would start: the queue's calls take the turns before it.
+  private turnOf(bucket: Bucket, now: number): number {
+    const times = [...bucket.starts];
+    let at = now;
+    for (let i = 0; i <= bucket.queue.length; i++) {
+      at =
+        times.length < this.limit ? now : Math.max(now, (times[times.length - this.limit] as number) + this.intervalMs);
+      times.push(at);
+    }
+    return at;
+  }
+
+  // Waits in the key's queue (in order) until the pump gives the call its turn.
+  private enqueue(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = bucket.queue.indexOf(waiter);
+        if (index >= 0) bucket.queue.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      bucket.queue.push(waiter);
+      if (bucket.timer === undefined) this.pump(bucket);
+    });
+  }
+
+  // Starts the queued calls whose turn has come, by the starts actually made; then sleeps until the next turn.
+  private pump(bucket: Bucket): void {
+    bucket.timer = undefined;
+    while (bucket.queue.length > 0) {
+      const now = Date.now();
+      forgetBefore(bucket.starts, now - this.intervalMs);
+      if (bucket.starts.length < this.limit) {
+        bucket.starts.push(now);
+        (bucket.queue.shift() as Waiter)();
+        continue;
+      }
+      // A timer may fire a little before the wall clock the starts are counted in: the loop checks again.
+      const nextMs = Math.max(1, (bucket.starts[bucket.starts.length - this.limit] as number) + this.intervalMs - now);
+      bucket.timer = setTimeout(() => this.pump(bucket), nextMs);
+      return;
+    }
+  }
+
+  // The key's bucket, forgetting starts out of the window (and idle keys past maxKeys).
+  private bucket(key: string, now: number): Bucket {
+    let bucket = this.starts.get(key);
+    if (bucket === undefined) {
+      bucket = { starts: [], queue: [], timer: undefined };
       if (this.starts.size >= this.maxKeys) this.forgetIdle(now);
     } else {
       this.starts.delete(key);
-      let stale = 0;
-      while (stale < starts.length && (starts[stale] as number) + this.intervalMs <= now) stale += 1;
-      if (stale > 0) starts.splice(0, stale);
+      forgetBefore(bucket.starts, now - this.intervalMs);
     }
-    this.starts.set(key, starts);
-    return starts;
+    this.starts.set(key, bucket);
+    return bucket;
   }
 
   private forgetIdle(now: number): void {
-    for (const [key, starts] of this.starts) {
+    for (const [key, { starts, queue }] of this.starts) {
       const last = starts[starts.length - 1];
-      if (last === undefined || last + this.intervalMs <= now) this.starts.delete(key);
+      if (queue.length === 0 && (last === undefined || last + this.intervalMs <= now)) this.starts.delete(key);
       if (this.starts.size < this.maxKeys) return;
     }
     // Every key is busy: forget the least recently used one (its calls may then start early).
     const oldest = this.starts.keys().next().value;
     if (oldest !== undefined) this.starts.delete(oldest);
   }
+}
+
+/** A queued call: called when its turn comes. */
+type Waiter = () => void;
+
+/** One key's start times (ascending, as made) and its queued calls. */
+interface Bucket {
+  starts: number[];
+  queue: Waiter[];
+  /** The pump's timer while calls wait. */
+  timer: NodeJS.Timeout | undefined;
+}
+
+// Drops the starts at or before `cutoff`: out of the window.
+function forgetBefore(starts: number[], cutoff: number): void {
+  let stale = 0;
+  while (stale < starts.length && (starts[stale] as number) <= cutoff) stale += 1;
+  if (stale > 0) starts.splice(0, stale);
 }
 
 function checkKey(key: unknown): string {

@@ -10,6 +10,7 @@ import { logEvent, ResilienceMetrics } from './observe.js';
 import type { ObservablePolicy, PolicyType, ResilienceEvent } from './policy.js';
 import { type RateLimitOptions, type RateLimitPolicy, rateLimit } from './rate-limit.js';
 import { type RetryOptions, type RetryPolicy, retry } from './retry.js';
+import { type CircuitStore, migrateShared } from './shared-circuit.js';
 import { type TimeoutOptions, type TimeoutPolicy, timeout } from './timeout.js';
 
 /**
@@ -25,6 +26,11 @@ export interface ResilienceRegistryOptions {
   metrics?: MetricsRegistry;
   /** Where events are logged; the service's when the registry starts as its component. @defaultValue none */
   logger?: Logger;
+  /**
+   * The store shared circuit breakers (`shared: true`) keep their state in; the registry then
+   * starts after it. @defaultValue none (a shared breaker is refused)
+   */
+  store?: CircuitStore;
 }
 
 type AnyPolicy = ObservablePolicy | FallbackPolicy<unknown>;
@@ -44,13 +50,17 @@ type AnyPolicy = ObservablePolicy | FallbackPolicy<unknown>;
  */
 export class ResilienceRegistry implements Component {
   readonly name = 'resilience';
+  readonly dependsOn: readonly string[];
   private readonly policies = new Map<string, AnyPolicy>();
   private metrics: ResilienceMetrics | undefined;
   private logger: Logger | undefined;
+  private readonly store: CircuitStore | undefined;
 
   constructor(options: ResilienceRegistryOptions = {}) {
     if (options.metrics !== undefined) this.metrics = new ResilienceMetrics(options.metrics);
     this.logger = options.logger;
+    this.store = options.store;
+    this.dependsOn = options.store === undefined ? [] : [options.store.name];
   }
 
   /**
@@ -75,9 +85,19 @@ export class ResilienceRegistry implements Component {
     return this.add(retry({ ...options, name }));
   }
 
-  /** Makes and adds a {@link circuitBreaker} named `name`. */
+  /**
+   * Makes and adds a {@link circuitBreaker} named `name`; `shared: true` shares its state through
+   * the registry's store (`app.resilience` has the service's).
+   */
   circuitBreaker(name: string, options?: Omit<CircuitBreakerOptions, 'name'>): CircuitBreakerPolicy {
-    return this.add(circuitBreaker({ ...options, name }));
+    const shared = options?.shared;
+    const store =
+      shared === true || (typeof shared === 'object' && shared.store === undefined) ? this.store : undefined;
+    if (store === undefined && shared === true)
+      throw new UsageError(`resilience: the shared circuit breaker "${name}" needs a registry with a store`);
+    const withStore =
+      store === undefined ? options : { ...options, shared: { ...(shared === true ? {} : shared), store } };
+    return this.add(circuitBreaker({ ...withStore, name }));
   }
 
   /** Makes and adds a {@link bulkhead} named `name`. */
@@ -96,7 +116,11 @@ export class ResilienceRegistry implements Component {
   }
 
   /** Makes and adds a {@link fallback} named `name`. */
-  fallback<R>(name: string, answer: (error: unknown) => R | Promise<R>, options?: Omit<FallbackOptions, 'name'>): FallbackPolicy<R> {
+  fallback<R>(
+    name: string,
+    answer: (error: unknown) => R | Promise<R>,
+    options?: Omit<FallbackOptions, 'name'>,
+  ): FallbackPolicy<R> {
     return this.add(fallback(answer, { ...options, name }));
   }
 
@@ -126,6 +150,7 @@ export class ResilienceRegistry implements Component {
   healthChecks(): HealthCheck[] {
     const check = (critical: boolean) => async () => {
       const breakers = this.breakers().filter((breaker) => breaker.critical === critical);
+      await Promise.all(breakers.map((breaker) => breaker.refresh()));
       const open = breakers.filter((breaker) => breaker.state === 'open' || breaker.state === 'isolated');
       if (open.length > 0) throw new Error(`circuit open: ${open.map((b) => `${b.name} (${b.state})`).join(', ')}`);
       return { breakers: Object.fromEntries(breakers.map((breaker) => [breaker.name, breaker.state])) };
@@ -147,6 +172,9 @@ export class ResilienceRegistry implements Component {
     }
     this.logger ??= context.logger;
     for (const check of this.healthChecks()) context.health.register(check);
+    // Shared breakers' table exists before the first call (one made later migrates on first use).
+    if (this.store !== undefined && this.breakers().some((breaker) => breaker.snapshot().shared))
+      await migrateShared(this.store);
   }
 
   async stop(): Promise<void> {}

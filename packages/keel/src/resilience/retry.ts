@@ -1,7 +1,14 @@
 import { ExponentialBackoff, halfJitterGenerator, type IBackoff } from 'cockatiel';
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
-import { Emitter, type ExecuteOptions, NEVER_ABORTED, type ObservablePolicy, type ResilienceListener, type Work } from './policy.js';
+import {
+  Emitter,
+  type ExecuteOptions,
+  NEVER_ABORTED,
+  type ObservablePolicy,
+  type ResilienceListener,
+  type Work,
+} from './policy.js';
 import { sleep } from './sleep.js';
 import { isTransientError } from './transient.js';
 
@@ -16,7 +23,12 @@ import { isTransientError } from './transient.js';
 export interface RetryOptions {
   /** The name in events, metrics and logs. @defaultValue `retry` */
   name?: string;
-  /** Retries after the first try (0: never retry). @defaultValue 3 */
+  /**
+   * Retries after the first try (0: never retry). `Infinity` retries until `isTransient` answers
+   * false, the caller's signal fires or its deadline would pass: for work that must eventually be
+   * done (a write of a result), never for a call a user waits on.
+   * @defaultValue 3
+   */
   maxRetries?: number;
   /**
    * The first retry's wait before jitter: retry `n` waits between half and all of
@@ -38,7 +50,12 @@ export interface RetryOptions {
 
 const schema = z.object({
   name: option.name().default('retry'),
-  maxRetries: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100, 'must be 100 or less').default(3),
+  maxRetries: z
+    .custom<number>(
+      (n) => typeof n === 'number' && ((Number.isInteger(n) && n >= 0) || n === Number.POSITIVE_INFINITY),
+      'must be a whole number, 0 or more, or Infinity',
+    )
+    .default(3),
   baseDelayMs: option.durationMs().default(100),
   maxDelayMs: option.durationMs().default(10_000),
   maxRetryAfterMs: option.durationMs().default(30_000),

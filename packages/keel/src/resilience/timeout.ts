@@ -1,4 +1,4 @@
-import { TimeoutPolicy as CockatielTimeout, TimeoutStrategy, timeout as cockatielTimeout } from 'cockatiel';
+import { TimeoutPolicy as CockatielTimeout, timeout as cockatielTimeout, TimeoutStrategy } from 'cockatiel';
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { PolicyTimeoutError } from './errors.js';

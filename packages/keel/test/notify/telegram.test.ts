@@ -32,8 +32,11 @@ for (const dialect of testDialects) {
       return { id, chat };
     }
 
-    const send = (recipientId: string, key: string, payload: { title: string; posterUrl?: string; posterBase64?: string; stream?: boolean }) =>
-      notifier.notify(undefined, { recipientId, type: 'release.found', payload, idempotencyKey: key });
+    const send = (
+      recipientId: string,
+      key: string,
+      payload: { title: string; posterUrl?: string; posterBase64?: string; stream?: boolean },
+    ) => notifier.notify(undefined, { recipientId, type: 'release.found', payload, idempotencyKey: key });
 
     async function settled(notificationId: string) {
       return eventually(
@@ -65,7 +68,7 @@ for (const dialect of testDialects) {
       const b = await send(id, 'b', { title: 'B' });
       const delivered = await settled(a.id);
       await settled(b.id);
-      expect(delivered, JSON.stringify(delivered)).toMatchObject({ state: "delivered", attempts: 2 });
+      expect(delivered, JSON.stringify(delivered)).toMatchObject({ state: 'delivered', attempts: 2 });
       expect(delivered.history[0]).toMatchObject({ outcome: 'retried', status: 429 });
       const calls = callsTo(chat);
       expect(calls).toHaveLength(3);
@@ -77,7 +80,9 @@ for (const dialect of testDialects) {
     it('fails a 400 with Telegram’s description and never retries it', async () => {
       const { id, chat } = await user();
       bot.reply = (call) =>
-        call.chatId === chat ? { status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' } : { ok: true };
+        call.chatId === chat
+          ? { status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' }
+          : { ok: true };
       const sent = await send(id, 'bad', { title: 'Bad', posterUrl: 'https://example.com/missing.jpg' });
       const delivery = await settled(sent.id);
       expect(delivery).toMatchObject({
@@ -110,6 +115,18 @@ for (const dialect of testDialects) {
       await notifier.telegram.linkChat(id, chat);
       expect(await settled((await send(id, 'x3', { title: 'X3' })).id)).toMatchObject({ state: 'delivered' });
       expect(callsTo(chat)).toHaveLength(2);
+    });
+
+    it('follows a group migrated to a supergroup to its new chat id', async () => {
+      const { id, chat } = await user();
+      bot.reply = (call) =>
+        call.chatId === chat
+          ? { status: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', migrateTo: -1009 }
+          : { ok: true };
+      const delivery = await settled((await send(id, 'moved', { title: 'Moved' })).id);
+      expect(delivery).toMatchObject({ state: 'delivered', attempts: 2 });
+      expect(callsTo('-1009')).toHaveLength(1);
+      expect(await notifier.telegram.chat(id)).toMatchObject({ chatId: '-1009', disabledAt: null });
     });
 
     it('sends at most one message a second to one chat', async () => {

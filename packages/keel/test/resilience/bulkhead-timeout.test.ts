@@ -62,7 +62,9 @@ describe('bulkhead', () => {
     const slots = bulkhead({ limit: 1, queue: 5 });
     const release = gate();
     const first = slots.execute(() => release.opened);
-    await expect(slots.execute(() => 'late', { deadlineAt: Date.now() + 50 })).rejects.toBeInstanceOf(BulkheadFullError);
+    await expect(slots.execute(() => 'late', { deadlineAt: Date.now() + 50 })).rejects.toBeInstanceOf(
+      BulkheadFullError,
+    );
     release.open();
     await first;
   });

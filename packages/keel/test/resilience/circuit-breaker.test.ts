@@ -45,6 +45,19 @@ describe('circuitBreaker', () => {
     expect(breaker.state).toBe('open');
   });
 
+  it('opens on a failure ratio over a sampling window, once the window has enough calls', async () => {
+    const breaker = circuitBreaker({
+      breaker: { kind: 'sampling', threshold: 0.5, durationMs: 5000, minimumRps: 1 },
+      minimumCalls: 6,
+    });
+    for (let i = 0; i < 2; i++) await breaker.execute(succeed);
+    for (let i = 0; i < 3; i++) await breaker.execute(fail).catch(() => undefined);
+    // 3 of 5 failed, but fewer than minimumCalls.
+    expect(breaker.state).toBe('closed');
+    await breaker.execute(fail).catch(() => undefined);
+    expect(breaker.state).toBe('open');
+  });
+
   it('half-opens after its break, lets exactly the configured probes through, then closes', async () => {
     const breaker = circuitBreaker({
       breaker: { kind: 'consecutive', failures: 1 },
@@ -142,7 +155,9 @@ describe('circuitBreaker', () => {
   });
 
   it('refuses bad options', () => {
-    expect(() => circuitBreaker({ breaker: { kind: 'count', threshold: 2, size: 10 } })).toThrow(/threshold must be less than 1/);
+    expect(() => circuitBreaker({ breaker: { kind: 'count', threshold: 2, size: 10 } })).toThrow(
+      /threshold must be less than 1/,
+    );
     expect(() => circuitBreaker({ halfOpenAfterMs: 1000, maxHalfOpenAfterMs: 10 })).toThrow(/maxHalfOpenAfterMs/);
   });
 });

@@ -106,13 +106,18 @@ describe('retry', () => {
   it('passes the signal to the work and refuses bad options with a UsageError', async () => {
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
-    await retry().execute(({ signal }) => {
-      seen = signal;
-    }, { signal: controller.signal });
+    await retry().execute(
+      ({ signal }) => {
+        seen = signal;
+      },
+      { signal: controller.signal },
+    );
     expect(seen).toBe(controller.signal);
     const bad = () => retry({ maxRetries: -1, baseDelayMs: 1.5 });
     expect(bad).toThrow(UsageError);
-    expect(bad).toThrow(/maxRetries must be 0 or more; baseDelayMs must be a whole number of ms/);
+    expect(bad).toThrow(
+      /maxRetries must be a whole number, 0 or more, or Infinity; baseDelayMs must be a whole number of ms/,
+    );
     try {
       bad();
     } catch (error) {

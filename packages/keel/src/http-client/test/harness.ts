@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import type { StopContext } from '../../service/index.js';
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 /** A scripted server, closed after the test. */
-export async function server(handler: Handler): Promise<ScriptedServer> {
+export async function server(handler: Handler): Promise<ScriptedServer<Server>> {
   const started = await startServer(handler);
   open.push(started);
   return started;

@@ -52,7 +52,8 @@ export function lintExposition(text: string, only: (name: string) => boolean = (
     if (kind !== 'counter' && name.endsWith('_total')) problems.push(`${name}: non-counter names should not end in _total`);
     if (/[a-z][A-Z]/.test(name)) problems.push(`${name}: metric names should be snake_case, not camelCase`);
     if (NON_BASE_UNITS.test(name)) problems.push(`${name}: use base units (seconds, bytes)`);
-    if (kind === 'histogram' && !series.has(`${name}_count`) && ![...series].some((s) => s.startsWith(`${name}_count{`)))
+    // A labelled histogram with no observation yet has no series at all: only a sampled one needs _count.
+    if (kind === 'histogram' && sampled.has(name) && !series.has(`${name}_count`) && ![...series].some((s) => s.startsWith(`${name}_count{`)))
       problems.push(`${name}: histogram without _count`);
   }
   return problems;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 
 /** What a scripted server saw. */
 export interface ServerLog {
@@ -27,7 +27,9 @@ export interface ServerLog {
 }
 
 /** A loopback HTTP server whose answers a test scripts: request number `n` (from 1) gets `handler`'s. */
-export interface ScriptedServer {
+export interface ScriptedServer<S extends NetServer = NetServer> {
+  /** The server itself (a node:http one's timeouts may be changed). */
+  server: S;
   url: string;
   origin: string;
   log: ServerLog;
@@ -61,7 +63,7 @@ function track(log: ServerLog, sockets: Set<Socket>, socket: Socket, onClose: ()
 }
 
 /** Starts a node:http server on 127.0.0.1 answering with `handler`. */
-export async function startServer(handler: Handler): Promise<ScriptedServer> {
+export async function startServer(handler: Handler): Promise<ScriptedServer<Server>> {
   const log = newLog();
   const sockets = new Set<Socket>();
   let waiters: (() => void)[] = [];
@@ -88,6 +90,7 @@ export async function startServer(handler: Handler): Promise<ScriptedServer> {
   const { port } = server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
   return {
+    server,
     url: `${origin}/`,
     origin,
     log,
@@ -131,6 +134,7 @@ export async function startRawServer(
   const { port } = server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
   return {
+    server,
     url: `${origin}/`,
     origin,
     log,

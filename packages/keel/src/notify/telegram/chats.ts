@@ -39,14 +39,14 @@ export class TelegramChats {
     private readonly now: () => number,
   ) {}
 
-  private db(trx?: Transaction<never>): Kysely<NotifyTables> {
+  private db<DB>(trx?: Transaction<DB>): Kysely<NotifyTables> {
     return (
       (trx as unknown as Transaction<NotifyTables> | undefined) ?? this.store.currentTransaction() ?? this.store.db
     );
   }
 
   /** Links (or re-links, enabling) a recipient's chat; a malformed chat id is a ValidationError. */
-  async linkChat(recipientId: string, chatId: string | number, trx?: Transaction<never>): Promise<TelegramChat> {
+  async linkChat<DB>(recipientId: string, chatId: string | number, trx?: Transaction<DB>): Promise<TelegramChat> {
     const id = String(chatId);
     if (!CHAT_ID.test(id)) {
       throw new ValidationError([{ location: 'body', path: 'chatId', message: 'must be a Telegram chat id' }]);
@@ -72,7 +72,7 @@ export class TelegramChats {
   }
 
   /** The recipient's chat, or undefined. */
-  async chat(recipientId: string, trx?: Transaction<never>): Promise<TelegramChat | undefined> {
+  async chat<DB>(recipientId: string, trx?: Transaction<DB>): Promise<TelegramChat | undefined> {
     const row = await this.db(trx)
       .selectFrom('keel_notify_telegram_chat')
       .selectAll()
@@ -88,7 +88,7 @@ export class TelegramChats {
   }
 
   /** Forgets the recipient's chat; answers whether there was one. */
-  async unlinkChat(recipientId: string, trx?: Transaction<never>): Promise<boolean> {
+  async unlinkChat<DB>(recipientId: string, trx?: Transaction<DB>): Promise<boolean> {
     const result = await this.db(trx)
       .deleteFrom('keel_notify_telegram_chat')
       .where('recipient_id', '=', recipientId)

@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { checkOptions, option } from '../../config/index.js';
 import { createHttpClient, type HttpResponse } from '../../http-client/index.js';
+import { RateLimitExceededError, rateLimit } from '../../resilience/index.js';
 import type { BoundChannel, ChannelAttempt, NotifyChannel, SendOutcome } from '../channel.js';
 import type { Notification } from '../types.js';
-import { BotPacer } from './bot-pacer.js';
 import { multipartBody } from './multipart.js';
 
 /** Formatting of a message's text or caption. */
@@ -46,7 +46,7 @@ export type TelegramMessage =
  * ```
  */
 export interface TelegramChannelOptions<N> {
-  /** The bot's token; without one the channel is not configured: its deliveries wait and readiness is degraded. @defaultValue none */
+  /** The bot's token (`123456:ABC-def`); without one (or empty) the channel is not configured: its deliveries wait and readiness is degraded. @defaultValue none */
   botToken?: string | undefined;
   /** The Bot API's base URL (`TELEGRAM_API_URL`). @defaultValue `https://api.telegram.org` */
   apiUrl?: string | undefined;
@@ -71,11 +71,16 @@ export interface TelegramChannelOptions<N> {
 }
 
 const optionsSchema = z.object({
+  // An empty token (an unset variable) means "not configured"; a token never holds `/` or spaces.
   botToken: z
     .string()
-    .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must be a bot token such as 123456:ABC-def')
-    .optional(),
-  apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+    .regex(/^[^/\s?#]*$/, 'must be a bot token such as 123456:ABC-def')
+    .optional()
+    .transform((token) => (token === '' ? undefined : token)),
+  apiUrl: z
+    .union([z.url({ protocol: /^https?$/ }), z.literal('')])
+    .optional()
+    .transform((url) => (url ? url : 'https://api.telegram.org')),
   render: option.fn(),
   perChatIntervalMs: option.durationMs().default(1000),
   perBotPerSecond: option.count().default(30),
@@ -130,7 +135,8 @@ function answerOf(response: HttpResponse): BotAnswer | undefined {
  * - Throttled to one message per chat per `perChatIntervalMs` (held in SQL, across processes) and
  *   `perBotPerSecond` per bot (in this process).
  * - A 429 waits `parameters.retry_after` seconds: nothing goes to that chat before.
- * - A 400 fails at once with Telegram's `description`; a 403 (the user blocked the bot) fails and
+ * - A 400 fails at once with Telegram's `description` (a group migrated to a supergroup is followed
+ *   to its new chat id instead); a 403 (the user blocked the bot) fails and
  *   disables the chat, so later messages to it are skipped (`chat_disabled`) until it is linked again.
  * - At most once by default: see {@link TelegramChannelOptions.delivery}.
  *
@@ -162,9 +168,14 @@ export function telegramChannel<N extends Notification = Notification>(
         retryOnStatus: [],
         circuitBreaker: false,
         metrics: runtime.metrics,
-        logger: runtime.logger,
+        // No logger: the Bot API carries the token in the path, which the client would log at debug level.
       });
-      const pacer = new BotPacer(settings.perBotPerSecond);
+      // The bot's limit in this process (keel/resilience); the per-chat one is held in SQL, across processes.
+      const perBot = rateLimit({
+        name: `notify-${runtime.name}-bot`,
+        limit: settings.perBotPerSecond,
+        intervalMs: 1000,
+      });
       const scrub = (text: string): string => (token ? text.split(token).join('<token>') : text);
       const schedule = settings.retryScheduleMs;
       const atMostOnce = settings.delivery === 'at-most-once';
@@ -189,6 +200,7 @@ export function telegramChannel<N extends Notification = Notification>(
       return {
         kind: 'telegram',
         atMostOnce,
+        marksSending: true,
         maxAttempts: settings.maxAttempts,
         configured: token !== undefined,
         retryDelayMs: (attempt) => schedule[Math.min(attempt - 1, schedule.length - 1)]!,
@@ -211,21 +223,11 @@ export function telegramChannel<N extends Notification = Notification>(
             .executeTakeFirst();
           if (!chat) return { skip: 'no_target' };
           if (chat.disabled_at !== null) return { skip: 'chat_disabled' };
-          // The chat's slot, claimed atomically: two workers never send to one chat in the same interval.
+          // Held (a 429, the last message too recent): wait before rendering anything.
           const at = now();
-          const claimed = await store.db
-            .updateTable('keel_notify_telegram_chat')
-            .set({ next_send_at: at + settings.perChatIntervalMs })
-            .where('recipient_id', '=', recipientId)
-            .where('next_send_at', '<=', at)
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) === 1) return undefined;
-          const current = await store.db
-            .selectFrom('keel_notify_telegram_chat')
-            .select('next_send_at')
-            .where('recipient_id', '=', recipientId)
-            .executeTakeFirst();
-          return { waitUntilMs: Math.max(Number(current?.next_send_at ?? at), at + 1), reason: 'per-chat throttle' };
+          if (Number(chat.next_send_at) > at)
+            return { waitUntilMs: Number(chat.next_send_at), reason: 'per-chat throttle' };
+          return undefined;
         },
         async send(attempt: ChannelAttempt): Promise<SendOutcome> {
           const recipientId = attempt.notification.recipientId;
@@ -238,7 +240,36 @@ export function telegramChannel<N extends Notification = Notification>(
           const message = await render(attempt.notification as N);
           if (message === null) return { kind: 'skipped', reason: 'rendered_nothing' };
           const request = buildRequest(chat.chat_id, message);
-          await pacer.take(attempt.signal);
+          // The bot's turn first, then the mark, then the request: a crash while waiting sent nothing,
+          // and nothing but the mark stands between the turn and the request.
+          try {
+            await perBot.execute(async () => undefined, { signal: attempt.signal });
+          } catch (error) {
+            if (!(error instanceof RateLimitExceededError)) throw error;
+            return { kind: 'wait', untilMs: now() + error.retryAfterMs, reason: 'per-bot throttle' };
+          }
+          // The chat's slot, claimed atomically right before the request: two workers (or processes)
+          // never send to one chat within the interval.
+          const at = now();
+          const claimed = await store.db
+            .updateTable('keel_notify_telegram_chat')
+            .set({ next_send_at: at + settings.perChatIntervalMs })
+            .where('recipient_id', '=', recipientId)
+            .where('next_send_at', '<=', at)
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) === 0) {
+            const held = await store.db
+              .selectFrom('keel_notify_telegram_chat')
+              .select('next_send_at')
+              .where('recipient_id', '=', recipientId)
+              .executeTakeFirst();
+            return {
+              kind: 'wait',
+              untilMs: Math.max(Number(held?.next_send_at ?? at), at + 1),
+              reason: 'per-chat throttle',
+            };
+          }
+          if (!(await attempt.markSending())) return { kind: 'raced' };
           let response: HttpResponse;
           try {
             response = await client.request({
@@ -277,6 +308,16 @@ export function telegramChannel<N extends Notification = Notification>(
           if (status === 403) {
             await disableChat(recipientId, description);
             return { kind: 'failed', status, reason: description };
+          }
+          const movedTo = answer?.parameters?.migrate_to_chat_id;
+          if (status === 400 && movedTo !== undefined && !request.streamed) {
+            // The group became a supergroup with a new id: follow it, and send there at once.
+            await store.db
+              .updateTable('keel_notify_telegram_chat')
+              .set({ chat_id: String(movedTo), updated_at: now() })
+              .where('recipient_id', '=', recipientId)
+              .execute();
+            return { kind: 'retry', status, reason: `chat migrated to ${movedTo}`, atMs: now() };
           }
           if (status >= 400 && status < 500) return { kind: 'failed', status, reason: description };
           if (request.streamed) return { kind: 'failed', status, reason: `stream_not_replayable: ${description}` };

@@ -71,7 +71,7 @@ export class WebhookEndpoints {
     private readonly allowPrivateTargets: boolean,
   ) {}
 
-  private db(trx?: Transaction<never>): Kysely<NotifyTables> {
+  private db<DB>(trx?: Transaction<DB>): Kysely<NotifyTables> {
     return (
       (trx as unknown as Transaction<NotifyTables> | undefined) ?? this.store.currentTransaction() ?? this.store.db
     );
@@ -97,10 +97,10 @@ export class WebhookEndpoints {
   }
 
   /** Adds an endpoint, with a new secret unless one is given. */
-  async addEndpoint(
+  async addEndpoint<DB>(
     recipientId: string,
     input: { url: string; secret?: string },
-    trx?: Transaction<never>,
+    trx?: Transaction<DB>,
   ): Promise<WebhookEndpoint> {
     const url = this.checkUrl(input.url);
     if (input.secret !== undefined && !isWebhookSecret(input.secret)) {

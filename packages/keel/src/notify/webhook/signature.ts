@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { defineErrorCode, KeelError } from '../../errors/index.js';
+import { defineErrorCode, KeelError, UsageError } from '../../errors/index.js';
 
 declare module '../../errors/index.js' {
   interface ErrorCodes {
@@ -96,7 +96,7 @@ function header(headers: VerifyWebhookInput['headers'], name: string): string | 
  */
 export function verifyWebhook(input: VerifyWebhookInput): unknown {
   const secrets = [...(input.secrets ?? []), ...(input.secret ? [input.secret] : [])];
-  if (secrets.length === 0) throw new TypeError('verifyWebhook needs a secret');
+  if (secrets.length === 0) throw new UsageError('verifyWebhook needs a secret or secrets');
   const id = header(input.headers, 'webhook-id');
   const timestamp = header(input.headers, 'webhook-timestamp');
   const signatures = header(input.headers, 'webhook-signature');

@@ -1,0 +1,43 @@
+import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVkStandIn, type VkStandIn } from '../src/vk/stand-in.js';
+import { type CommentsHarness, startComments } from './harness.js';
+
+interface ReadyCheck {
+  name: string;
+  status: string;
+  critical: boolean;
+}
+
+describe.each(testDialects)('health checks (%s)', (dialect) => {
+  let database: TestDatabase;
+  let standIn: VkStandIn;
+  let harness: CommentsHarness;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    standIn = await startVkStandIn();
+    harness = await startComments(database, { VK_API_URL: standIn.apiUrl });
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+    await standIn?.close();
+    await database?.drop();
+  });
+
+  it('covers the store and the VK API, which is not critical: VK down degrades readiness, never fails it', async () => {
+    const up = await harness.call('GET', '/health/ready');
+    expect(up.status).toBe(200);
+    const checks = up.body.checks as ReadyCheck[] | Record<string, ReadyCheck>;
+    const list = Array.isArray(checks) ? checks : Object.entries(checks).map(([name, check]) => ({ ...check, name }));
+    const vk = list.find((check) => check.name === 'vk-api');
+    expect(vk).toMatchObject({ critical: false });
+    expect(list.some((check) => /store|database/.test(check.name))).toBe(true);
+
+    await standIn.close();
+    const down = await harness.call('GET', '/health/ready');
+    expect(down.status).toBe(200);
+    expect(JSON.stringify(down.body)).toMatch(/degraded/);
+  });
+});
