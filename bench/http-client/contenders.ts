@@ -1,5 +1,6 @@
-// The four clients, tuned alike: keep-alive, at most CONNECTIONS sockets to the origin, the body
-// parsed as JSON and checked with the same zod schema (the work a caller does with any of them).
+// The four clients, tuned alike: keep-alive, at most CONNECTIONS sockets to the origin, the same
+// request (a GET asking for JSON: got and axios send their own Accept), the body parsed as JSON and
+// checked with the same zod schema (the work a caller does with any of them).
 import { Agent } from 'node:http';
 import axios from 'axios';
 import got from 'got';
@@ -32,6 +33,7 @@ export function contenders(origin: string, connections: number): Contender[] {
     metrics: new MetricsRegistry({ defaultMetrics: false }),
   });
   const pool = new Pool(origin, { connections, pipelining: 1 });
+  const accept = { accept: 'application/json' };
   const gotAgent = new Agent({ keepAlive: true, maxSockets: connections });
   const gotClient = got.extend({ prefixUrl: origin, agent: { http: gotAgent }, responseType: 'json' });
   const axiosAgent = new Agent({ keepAlive: true, maxSockets: connections });
@@ -41,7 +43,7 @@ export function contenders(origin: string, connections: number): Contender[] {
     {
       name: 'undici',
       get: async () => {
-        const { body } = await pool.request({ path, method: 'GET' });
+        const { body } = await pool.request({ path, method: 'GET', headers: accept });
         return User.parse(await body.json());
       },
       close: () => pool.close(),

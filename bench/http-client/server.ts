@@ -2,7 +2,13 @@
 // server answering every GET with the same small JSON document. Prints its URL as one JSON line.
 import { createServer } from 'node:http';
 
-const body = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], active: true });
+const body = JSON.stringify({
+  id: 42,
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  tags: ['math', 'engines'],
+  active: true,
+});
 const length = String(Buffer.byteLength(body));
 const server = createServer({ keepAliveTimeout: 60_000 }, (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': length });

@@ -1,10 +1,14 @@
 import { type App, type AppOptions, createApp } from 'keel';
+import { accountsFeature } from 'keel/accounts';
 import type { LogDestination } from 'keel/logging';
 import type { TaskManager, TaskType } from 'keel/tasks';
 import { comments } from './comments/feature.js';
 import type { CommentsConfig } from './config.js';
 import type { CommentsDatabase } from './database.js';
 import { tasksFeature } from './tasks/feature.js';
+
+/** Users, registration and login with access tokens (`/api/v1/auth/*`, `/api/v1/users/me`). */
+export const accounts = accountsFeature<CommentsDatabase, CommentsConfig>({ issuer: 'comments' });
 
 /** The comments service, assembled but not started, with its task manager. */
 export type CommentsServiceApp = App<CommentsDatabase, CommentsConfig> & { tasks: TaskManager<CommentsDatabase> };
@@ -17,8 +21,6 @@ export interface CommentsServiceOptions {
   http?: boolean;
   /** Job queue settings beyond the config's (tests poll faster). Default: none. */
   jobs?: AppOptions<CommentsDatabase, CommentsConfig>['jobs'];
-  /** Who calls, instead of the accounts' bearer tokens (e.g. behind a gateway). Default: accounts. */
-  auth?: AppOptions<CommentsDatabase, CommentsConfig>['auth'];
   /** Task types of the service's own, beside parse, analyze and export. Default: none. */
   taskTypes?: readonly TaskType[];
 }
@@ -33,7 +35,7 @@ export function createCommentsService(
   const app = createApp<CommentsDatabase, CommentsConfig>({
     name: 'comments',
     config,
-    features: [comments, tasks],
+    features: [accounts, comments, tasks],
     openapi: {
       title: 'Comments parser API',
       version: '1.0.0',

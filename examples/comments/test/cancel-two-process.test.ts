@@ -34,7 +34,13 @@ describe('cancelling a running parse from another instance (postgres, two proces
   it('stops the parse on A within 2 s of a cancel through B; stored comments are whole pages; a cancelled queued task never starts', async () => {
     const running = await b.call('POST', '/api/v1/tasks/parse', { token, body: { ownerId: -2, postId: 1 } });
     expect(running.status).toBe(202);
-    await waitForTask(b, token, running.body.id, (task) => task.state === 'running' && (task.progress?.done ?? 0) >= 300, 30_000);
+    await waitForTask(
+      b,
+      token,
+      running.body.id,
+      (task) => task.state === 'running' && (task.progress?.done ?? 0) >= 300,
+      30_000,
+    );
 
     // A second parse waits behind A's only worker; cancelled while queued, it must never start.
     const queued = await b.call('POST', '/api/v1/tasks/parse', { token, body: { ownerId: -2, postId: 2 } });

@@ -31,9 +31,13 @@ describe.each(testDialects)('the comments API (%s)', (dialect) => {
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(100);
     expect(first.body.items[0]).toMatchObject({ id: 1, sentiment: null });
-    const second = await harness.call('GET', `/api/v1/posts/-4_2/comments?limit=100&cursor=${first.body.nextCursor}`, { token });
+    const second = await harness.call('GET', `/api/v1/posts/-4_2/comments?limit=100&cursor=${first.body.nextCursor}`, {
+      token,
+    });
     expect(second.body.items[0].id).toBe(101);
-    const third = await harness.call('GET', `/api/v1/posts/-4_2/comments?limit=100&cursor=${second.body.nextCursor}`, { token });
+    const third = await harness.call('GET', `/api/v1/posts/-4_2/comments?limit=100&cursor=${second.body.nextCursor}`, {
+      token,
+    });
     expect(third.body.items).toHaveLength(30);
     expect(third.body.nextCursor).toBeNull();
 

@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { UnauthorizedError } from 'keel/errors';
 import type { TaskType } from 'keel/tasks';
 import type { TestDatabase } from 'keel/testing';
 import { type CommentsServiceApp, createCommentsService, loadCommentsConfig } from '../src/index.js';
@@ -55,14 +54,6 @@ export async function startComments(
     logDestination: destination,
     jobs: { pollIntervalMs: 50 },
     taskTypes,
-    auth: {
-      // TEMPORARY until keel/accounts lands: `Bearer user:<id>`.
-      async authenticate(request) {
-        const header = String(request.headers.authorization ?? '');
-        if (!header.startsWith('Bearer user:')) throw new UnauthorizedError('A bearer token is required');
-        return { id: header.slice('Bearer user:'.length) };
-      },
-    },
   });
   await app.service.start();
   return {

@@ -40,4 +40,19 @@ describe.each(testDialects)('health checks (%s)', (dialect) => {
     expect(down.status).toBe(200);
     expect(JSON.stringify(down.body)).toMatch(/degraded/);
   });
+
+  it('covers Redis when REDIS_URL is set', async () => {
+    const withRedis = await startComments(database, {
+      VK_API_URL: 'http://127.0.0.1:9/method',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    });
+    try {
+      const ready = await withRedis.call('GET', '/health/ready');
+      expect(ready.body.checks['cache-redis']).toMatchObject({ status: 'up' });
+      expect(ready.body.checks['vk-api']).toMatchObject({ status: 'down', critical: false });
+      expect(ready.status).toBe(200);
+    } finally {
+      await withRedis.stop();
+    }
+  });
 });

@@ -43,8 +43,19 @@ describe.each(testDialects)('parsing a post through the comments service (%s)', 
     for (let i = 1; i < progress.length; i++)
       expect(progress[i]?.[0]).toBeGreaterThanOrEqual(progress[i - 1]?.[0] ?? 0);
 
+    // Comment 700 is stale in the store (edited and unliked since): the next parse must update it.
+    const stale = { ...standIn.comment(-7, 42, 699), text: 'stale text', likes: { count: 0 } };
+    await service.comments.upsertPage(-7, 42, [stale], 1234);
+    expect((await service.comments.page(-7, 42, 1, 699))[0]).toMatchObject({ id: 700, text: 'stale text', likes: 0 });
+
     // A second parse from offset 600 (a resumed one) updates rows in place: still 1234, none twice.
     const again = await service.parse(-7, 42, context, 600);
+    const fresh = standIn.comment(-7, 42, 699);
+    expect((await service.comments.page(-7, 42, 1, 699))[0]).toMatchObject({
+      id: 700,
+      text: fresh.text,
+      likes: fresh.likes.count,
+    });
     expect(again).toMatchObject({ fetched: 1234, stored: 1234 });
     const first = await service.comments.page(-7, 42, 5, undefined);
     expect(first.map((comment) => comment.id)).toEqual([1, 2, 3, 4, 5]);

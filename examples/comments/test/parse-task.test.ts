@@ -54,7 +54,13 @@ describe.each(testDialects)('parse tasks (%s)', (dialect) => {
     const last = events.at(-1);
     expect(last?.event).toBe('state');
     expect(last?.data).toMatchObject({ state: 'succeeded', progress: { done: 10_000, total: 10_000 } });
-    expect(last?.data.result).toMatchObject({ ownerId: -1, postId: 1, fetched: 10_000, reportedCount: 10_000, stored: 10_000 });
+    expect(last?.data.result).toMatchObject({
+      ownerId: -1,
+      postId: 1,
+      fetched: 10_000,
+      reportedCount: 10_000,
+      stored: 10_000,
+    });
 
     const stats = await harness.call('GET', '/api/v1/posts/-1_1/stats', { token });
     expect(stats.body).toMatchObject({ comments: 10_000, reportedCount: 10_000 });
@@ -91,7 +97,10 @@ describe.each(testDialects)('parse tasks (%s)', (dialect) => {
     const bad = await harness.call('POST', '/api/v1/tasks/parse', { token, body: { ownerId: 0, postId: -5 } });
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
-    const format = await harness.call('POST', '/api/v1/tasks/export', { token, body: { ownerId: -1, postId: 1, format: 'pdf' } });
+    const format = await harness.call('POST', '/api/v1/tasks/export', {
+      token,
+      body: { ownerId: -1, postId: 1, format: 'pdf' },
+    });
     expect(format.status).toBe(400);
     const anonymous = await harness.call('POST', '/api/v1/tasks/parse', { body: { ownerId: -1, postId: 1 } });
     expect(anonymous.status).toBe(401);

@@ -12,7 +12,8 @@ export async function readEvents(url: string, token: string, timeoutMs = 60_000)
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (response.statusCode !== 200) throw new Error(`SSE answered ${response.statusCode}: ${await response.body.text()}`);
+  if (response.statusCode !== 200)
+    throw new Error(`SSE answered ${response.statusCode}: ${await response.body.text()}`);
   if (!String(response.headers['content-type']).startsWith('text/event-stream'))
     throw new Error(`SSE content type ${response.headers['content-type']}`);
   const events: SseEvent[] = [];

@@ -34,7 +34,11 @@ describe.each(testDialects)('task scheduling (%s)', (dialect) => {
       // The two blockers answer slowly, so both workers stay busy while the others queue.
       fault: ({ ownerId }) => (ownerId === -9 ? { kind: 'delay', ms: 700 } : undefined),
     });
-    harness = await startComments(database, { VK_API_URL: standIn.apiUrl, VK_RATE_PER_SECOND: '50', TASK_WORKERS: '2' }, [stubborn]);
+    harness = await startComments(
+      database,
+      { VK_API_URL: standIn.apiUrl, VK_RATE_PER_SECOND: '50', TASK_WORKERS: '2' },
+      [stubborn],
+    );
     token = await userToken(harness);
   });
 
@@ -53,7 +57,10 @@ describe.each(testDialects)('task scheduling (%s)', (dialect) => {
     for (const id of blockers) await waitForTask(harness, token, id, (task) => task.state === 'running', 20_000);
     const low: string[] = [];
     for (let i = 1; i <= 20; i++) {
-      const created = await harness.call('POST', '/api/v1/tasks/parse', { token, body: { ownerId: -8, postId: i, priority: -10 } });
+      const created = await harness.call('POST', '/api/v1/tasks/parse', {
+        token,
+        body: { ownerId: -8, postId: i, priority: -10 },
+      });
       expect(created.status).toBe(202);
       low.push(created.body.id);
     }

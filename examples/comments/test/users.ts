@@ -3,16 +3,12 @@ import type { CommentsHarness } from './harness.js';
 let counter = 0;
 
 /** Registers a user and logs in; returns its token. */
-export async function userToken(_harness: CommentsHarness, name = 'user'): Promise<string> {
-  return `user:${name}-${++counter}`;
-}
-
-/** Registers a user and logs in; returns its token. */
-export async function registerAndLogin(harness: CommentsHarness, name = 'user'): Promise<string> {
+export async function userToken(harness: CommentsHarness, name = 'user'): Promise<string> {
   const email = `${name}-${process.pid}-${++counter}@example.com`;
   const password = 'correct horse battery staple';
   const registered = await harness.call('POST', '/api/v1/auth/register', { body: { email, password, name } });
-  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+  if (registered.status !== 201)
+    throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
   const login = await harness.call('POST', '/api/v1/auth/login', { body: { email, password } });
   if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
   return login.body.accessToken as string;

@@ -1,20 +1,13 @@
 import { appConfigSchema } from 'keel';
-import { intVar, type LoadConfigOptions, listVar, loadConfig, type SecretRule } from 'keel/config';
+import { accountSecrets, accountsConfigSchema } from 'keel/accounts';
+import { intVar, type LoadConfigOptions, loadConfig } from 'keel/config';
 import { z } from 'zod';
 
 /** The value shipped in `.env.example`; refused in production. */
-export const EXAMPLE_JWT_SECRET = 'change-me-to-a-long-random-secret-of-32-bytes-or-more';
+export { EXAMPLE_JWT_SECRET } from 'keel/accounts';
 
 /** The planner's configuration: Keel's variables plus its own. */
-export const plannerConfigSchema = appConfigSchema.extend({
-  /** HS256 key for access tokens; a development default exists only outside production. */
-  JWT_SECRET: z.string().min(1),
-  /** Access token lifetime. Default: 3600 s. */
-  JWT_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
-  /** Users whose email is listed are admins. Default: none. */
-  ADMIN_EMAILS: listVar([]).transform((emails) => emails.map((email) => email.toLowerCase())),
-  /** Register and login attempts per minute per client IP. Default: 10. */
-  RATE_LIMIT_AUTH_PER_MINUTE: intVar(10, 1),
+export const plannerConfigSchema = appConfigSchema.extend(accountsConfigSchema.shape).extend({
   /** Prefix of the cache's Redis keys and channels; instances sharing data share it. Default: `planner`. */
   CACHE_PREFIX: z
     .string()
@@ -41,15 +34,7 @@ export const plannerConfigSchema = appConfigSchema.extend({
 /** The parsed planner configuration. */
 export type PlannerConfig = z.output<typeof plannerConfigSchema>;
 
-const secrets: Record<string, SecretRule> = {
-  JWT_SECRET: {
-    example: EXAMPLE_JWT_SECRET,
-    developmentDefault: 'planner-development-secret-not-for-production',
-    minBytes: 32,
-  },
-};
-
 /** Reads the planner's configuration from the environment (and `.env`), every problem at once. */
 export function loadPlannerConfig(options: LoadConfigOptions = {}): PlannerConfig {
-  return loadConfig(plannerConfigSchema, { ...options, secrets });
+  return loadConfig(plannerConfigSchema, { ...options, secrets: accountSecrets });
 }

@@ -1,5 +1,5 @@
 import type { FeatureContext } from 'keel';
-import type { AccountTables } from './accounts/tables.js';
+import type { AccountTables } from 'keel/accounts';
 import type { PlannerConfig } from './config.js';
 import type { EventTables } from './events/tables.js';
 import type { NotificationTables } from './notifications/tables.js';

@@ -1,6 +1,6 @@
 import { type App, type AppOptions, createApp } from 'keel';
 import type { LogDestination } from 'keel/logging';
-import { accounts } from './accounts/feature.js';
+import { accounts } from './accounts.js';
 import type { PlannerConfig } from './config.js';
 import type { PlannerDatabase } from './database.js';
 import { events } from './events/feature.js';

@@ -1,5 +1,5 @@
 import type { FeatureContext } from 'keel';
-import type { AccountTables } from './accounts/tables.js';
+import type { AccountTables } from 'keel/accounts';
 import type { WatcherConfig } from './config.js';
 import type { WatchlistTables } from './watchlist/tables.js';
 

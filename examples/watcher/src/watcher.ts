@@ -1,6 +1,6 @@
 import { type App, createApp } from 'keel';
 import type { LogDestination } from 'keel/logging';
-import { accounts } from './accounts/feature.js';
+import { accounts } from './accounts.js';
 import type { WatcherConfig } from './config.js';
 import type { WatcherDatabase } from './database.js';
 import { type TelegramTuning, watcherNotifications } from './notifications/feature.js';

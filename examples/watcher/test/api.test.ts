@@ -80,7 +80,14 @@ describe.each(testDialects)('the watcher API (%s)', (dialect) => {
       { guid: 'f-ok', title: 'ok', size: 1000, seeders: 10, publishDate: '2026-12-01T00:00:00Z', categories: [5000] },
       { guid: 'f-few', title: 'few', size: 1000, seeders: 1, publishDate: '2026-12-01T00:00:00Z', categories: [5000] },
       { guid: 'f-big', title: 'big', size: 9000, seeders: 10, publishDate: '2026-12-01T00:00:00Z', categories: [5000] },
-      { guid: 'f-movie', title: 'movie', size: 10, seeders: 10, publishDate: '2026-12-01T00:00:00Z', categories: [2000] },
+      {
+        guid: 'f-movie',
+        title: 'movie',
+        size: 10,
+        seeders: 10,
+        publishDate: '2026-12-01T00:00:00Z',
+        categories: [2000],
+      },
     ]);
     const { token } = await h.user('Finn');
     await h.call('PUT', '/api/v1/users/me/telegram', { token, body: { chatId: 4242 } });

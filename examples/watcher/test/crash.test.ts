@@ -16,13 +16,18 @@ describe.each(testDialects)('a SIGKILL during a burst of deliveries (%s)', (dial
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it('sends no message twice, and after a restart every remaining delivery goes out', { timeout: 180_000 }, async () => {
+  it('sends no message twice, and after a restart every remaining delivery goes out', {
+    timeout: 180_000,
+  }, async () => {
     const database: TestDatabase = await createTestDatabase(dialect);
     cleanups.push(() => database.drop());
     const indexer = await startIndexerStandIn({ apiKey: API_KEY });
     // A slow Bot API keeps deliveries in flight when the process dies.
     const bot = await startBotApiStandIn({ token: BOT_TOKEN, delayMs: 40 });
-    cleanups.push(() => indexer.close(), () => bot.close());
+    cleanups.push(
+      () => indexer.close(),
+      () => bot.close(),
+    );
     const env = {
       DATA_DIR: database.dataDir,
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
@@ -38,7 +43,9 @@ describe.each(testDialects)('a SIGKILL during a burst of deliveries (%s)', (dial
     let first: WatcherProcess | undefined = await spawnWatcher(env);
     cleanups.push(async () => first?.child.kill('SIGKILL'));
     const register = async (w: WatcherProcess, email: string) => {
-      await w.call('POST', '/api/v1/auth/register', { body: { email, password: 'correct horse battery', name: email } });
+      await w.call('POST', '/api/v1/auth/register', {
+        body: { email, password: 'correct horse battery', name: email },
+      });
       const login = await w.call('POST', '/api/v1/auth/login', { body: { email, password: 'correct horse battery' } });
       return login.body.accessToken as string;
     };

@@ -26,7 +26,9 @@ describe.each(testDialects)('watchlist checks and Telegram delivery (%s)', (dial
     await database?.drop();
   });
 
-  it('stores 60 new releases and sends exactly 60 Telegram messages; a second check adds and sends nothing', async () => {
+  it('stores 60 new releases and sends exactly 60 Telegram messages; a second check adds and sends nothing', {
+    timeout: 120_000,
+  }, async () => {
     const firstAt = new Date().toISOString();
     await h.watcher.scheduler.trigger('watch-all');
     await eventually(async () => expect(await h.storedCount()).toBe(ITEMS * 3), { timeoutMs: 60_000 });
@@ -60,7 +62,9 @@ describe.each(testDialects)('watchlist checks and Telegram delivery (%s)', (dial
     expect(await h.deliveryStates()).toEqual({ delivered: ITEMS * 3 });
   });
 
-  it('a release published later is new: one more stored, one more message, only to its owner', async () => {
+  it('a release published later is new: one more stored, one more message, only to its owner', {
+    timeout: 120_000,
+  }, async () => {
     const [first] = items;
     h.indexer.add('show 0', [
       { guid: 'show0-late', title: 'show0 S01E04 1080p', size: 10, publishDate: '2026-12-07T00:00:00.000Z' },

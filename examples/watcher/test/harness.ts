@@ -31,7 +31,11 @@ export interface WatcherHarness {
   /** Registers a user and logs in. */
   user(name: string): Promise<{ id: string; token: string; email: string }>;
   /** Registers a user, links chat `chatId`, and watches `query`; the item's id. */
-  watcherWithItem(name: string, chatId: number, query: string): Promise<{ token: string; userId: string; itemId: string }>;
+  watcherWithItem(
+    name: string,
+    chatId: number,
+    query: string,
+  ): Promise<{ token: string; userId: string; itemId: string }>;
   /** Releases stored (every item). */
   storedCount(): Promise<number>;
   /** Items checked since `sinceIso`. */

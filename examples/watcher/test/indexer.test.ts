@@ -33,7 +33,10 @@ function breakerOf(harness: WatcherHarness) {
 describe('indexer searches', () => {
   it('never runs more than WATCH_CONCURRENCY (5) searches at once, counted by the indexer', async () => {
     // Slow answers and 20 job slots: without the bulkhead the indexer would see up to 20 at once.
-    const w = await watcherWithItems({ env: { WATCH_CONCURRENCY: '5', JOB_CONCURRENCY: '20' }, indexer: { delayMs: 300 } });
+    const w = await watcherWithItems({
+      env: { WATCH_CONCURRENCY: '5', JOB_CONCURRENCY: '20' },
+      indexer: { delayMs: 300 },
+    });
     const startedAt = new Date().toISOString();
     await w.watcher.scheduler.trigger('watch-all');
     await eventually(async () => expect(await w.checkedSince(startedAt)).toBe(ITEMS), { timeoutMs: 60_000 });
@@ -45,7 +48,9 @@ describe('indexer searches', () => {
   });
 
   for (const failure of ['500', 'hang'] as const) {
-    it(`opens the breaker when the indexer ${failure === '500' ? 'answers 500' : 'hangs'}: no request storm, and recovers with it`, async () => {
+    it(`opens the breaker when the indexer ${failure === '500' ? 'answers 500' : 'hangs'}: no request storm, and recovers with it`, {
+      timeout: 120_000,
+    }, async () => {
       const w = await watcherWithItems({
         env: { WATCH_CONCURRENCY: '5' },
         options: {
@@ -57,7 +62,7 @@ describe('indexer searches', () => {
             halfOpenAfterMs: 2000,
             maxHalfOpenAfterMs: 2000,
           },
-          checks: { backoffBaseMs: 200, maxAttempts: 20 },
+          checks: { backoffBaseMs: 200, backoffMaxMs: 1000, maxAttempts: 50 },
         },
       });
       w.indexer.setMode(failure === '500' ? { kind: 'status', status: 500 } : { kind: 'hang' });
@@ -75,7 +80,9 @@ describe('indexer searches', () => {
       await eventually(async () => expect(await w.storedCount()).toBe(ITEMS), { timeoutMs: 60_000 });
       expect(breakerOf(w).state).toBe('closed');
       await eventually(async () => expect((await w.deliveryStates()).delivered).toBe(ITEMS), { timeoutMs: 30_000 });
-      process.stdout.write(`breaker (${failure}): recovered, ${w.indexer.searches.length - duringOutage} searches after\n`);
+      process.stdout.write(
+        `breaker (${failure}): recovered, ${w.indexer.searches.length - duringOutage} searches after\n`,
+      );
     });
   }
 });

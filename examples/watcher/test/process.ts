@@ -11,7 +11,11 @@ export interface WatcherProcess {
   url: string;
   exited: Promise<number | null>;
   /** A JSON call to the process. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown },
+  ): Promise<{ status: number; body: any }>;
 }
 
 /** Spawns the built watcher and waits until it listens. */

@@ -17,7 +17,9 @@ describe.each(testDialects)('Telegram errors through keel/notify (%s)', (dialect
     await database?.drop();
   });
 
-  it('a 429 with retry_after 2 is honoured: nothing reaches that chat for 2 s, then the message goes out', async () => {
+  it('a 429 with retry_after 2 is honoured: nothing reaches that chat for 2 s, then the message goes out', {
+    timeout: 120_000,
+  }, async () => {
     h.indexer.add('slow chat', releasesOf('slow', 1));
     const { itemId } = await h.watcherWithItem('Slow', 7001, 'slow chat');
     h.bot.fail('7001', { kind: 'too-many-requests', retryAfterSeconds: 2 });
@@ -30,7 +32,9 @@ describe.each(testDialects)('Telegram errors through keel/notify (%s)', (dialect
     expect(toChat[1]!.at - toChat[0]!.at).toBeGreaterThanOrEqual(2000);
   });
 
-  it('a 403 (bot blocked) fails the delivery and disables the chat; later releases are skipped, not sent', async () => {
+  it('a 403 (bot blocked) fails the delivery and disables the chat; later releases are skipped, not sent', {
+    timeout: 120_000,
+  }, async () => {
     h.indexer.add('blocked chat', releasesOf('blocked', 1));
     const { itemId, token } = await h.watcherWithItem('Blocked', 7002, 'blocked chat');
     h.bot.fail('7002', { kind: 'blocked' }, Number.POSITIVE_INFINITY);
@@ -44,7 +48,9 @@ describe.each(testDialects)('Telegram errors through keel/notify (%s)', (dialect
     expect(chat.body.disabledAt).not.toBeNull();
     expect(chat.body.disabledReason).toContain('blocked');
 
-    h.indexer.add('blocked chat', [{ guid: 'blocked-2', title: 'blocked 2', size: 1, publishDate: '2026-12-02T00:00:00Z' }]);
+    h.indexer.add('blocked chat', [
+      { guid: 'blocked-2', title: 'blocked 2', size: 1, publishDate: '2026-12-02T00:00:00Z' },
+    ]);
     await h.call('POST', `/api/v1/watchlist/${itemId}/check`, { token });
     await eventually(async () => expect((await h.deliveryOf(itemId, 'blocked-2'))?.state).toBe('skipped'), {
       timeoutMs: 30_000,
@@ -57,7 +63,7 @@ describe.each(testDialects)('Telegram errors through keel/notify (%s)', (dialect
     expect(relinked.body.disabledAt).toBeNull();
   });
 
-  it('a 400 is failed with Telegram’s description and never retried', async () => {
+  it('a 400 is failed with Telegram’s description and never retried', { timeout: 120_000 }, async () => {
     h.indexer.add('bad photo', releasesOf('badphoto', 1, 1));
     const { itemId, token } = await h.watcherWithItem('BadPhoto', 7003, 'bad photo');
     // Only the first call fails: a retry would succeed, so a second call would show one.

@@ -1,6 +1,6 @@
 import { type Kysely, type Store, sql } from 'keel/store';
+import type { CommentsDatabase } from '../database.js';
 import type { VkComment } from '../vk/wire.js';
-import type { CommentTables } from './tables.js';
 
 /** A stored comment, as the API shows it. */
 export interface StoredComment {
@@ -40,9 +40,9 @@ export interface CommentRow {
 
 /** Reads and writes comments, posts and sentiments. */
 export class CommentRepository {
-  constructor(private readonly store: Store<CommentTables>) {}
+  constructor(private readonly store: Store<CommentsDatabase>) {}
 
-  private get db(): Kysely<CommentTables> {
+  private get db(): Kysely<CommentsDatabase> {
     return this.store.currentTransaction() ?? this.store.db;
   }
 

@@ -1,7 +1,7 @@
-import { PermanentTaskError, defineTask } from 'keel/tasks';
+import { defineTask, PermanentTaskError } from 'keel/tasks';
 import { z } from 'zod';
-import { ownerIdSchema, postIdSchema } from '../common/post-ref.js';
 import type { CommentsService, WorkContext } from '../comments/service.js';
+import { ownerIdSchema, postIdSchema } from '../common/post-ref.js';
 import { exportFormats } from '../exports/export-comments.js';
 import { VkApiError } from '../vk/errors.js';
 
@@ -51,7 +51,8 @@ export function commentTaskTypes(service: CommentsService, options: CommentTaskO
         return await service.parse(task.input.ownerId, task.input.postId, context, resume?.offset ?? 0);
       } catch (error) {
         // VK's own refusals (5, 15, 18, 30) do not pass with time: no other attempt.
-        if (error instanceof VkApiError && !error.transient) throw new PermanentTaskError(error.message, { cause: error });
+        if (error instanceof VkApiError && !error.transient)
+          throw new PermanentTaskError(error.message, { cause: error });
         throw error;
       }
     },

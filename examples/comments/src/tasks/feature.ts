@@ -26,7 +26,11 @@ export function tasksFeature(extraTypes: readonly TaskType[] = []) {
       });
       return {
         components: [tasks],
-        routes: tasksRoutes(tasks, { guard: app.guards.authenticated, owner: (request) => String(request.principal.id) }),
+        routes: tasksRoutes(tasks, {
+          guard: app.guards.authenticated,
+          owner: (request) => String(request.principal.id),
+          security: [{ bearerAuth: [] }],
+        }),
         prefix: '/api/v1',
         exports: tasks,
       };

@@ -43,8 +43,10 @@ export interface CommentPage {
  */
 export class VkClient {
   readonly http: HttpClient;
-  private readonly rate: RateLimitPolicy;
-  private readonly retries: RetryPolicy;
+  /** The rate limit every attempt passes (register it in a ResilienceRegistry for metrics). */
+  readonly rate: RateLimitPolicy;
+  /** The retries of transient failures (register it in a ResilienceRegistry for metrics). */
+  readonly retries: RetryPolicy;
 
   constructor(private readonly options: VkClientOptions) {
     this.http = new HttpClient({

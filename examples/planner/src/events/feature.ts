@@ -1,5 +1,5 @@
 import { defineFeature } from 'keel';
-import { accounts } from '../accounts/feature.js';
+import { accounts } from '../accounts.js';
 import type { PlannerApp } from '../database.js';
 import { notifications } from '../notifications/feature.js';
 import { enqueueNotifications } from './notifications.js';

@@ -1,7 +1,7 @@
 import type { HealthCheck } from 'keel/health';
 import { createHttpClient, type HttpClient } from 'keel/http-client';
 import type { ResilienceRegistry } from 'keel/resilience';
-import { searchAnswerSchema, type IndexerRelease } from './wire.js';
+import { type IndexerRelease, searchAnswerSchema } from './wire.js';
 
 /** How the watcher talks to the indexer: its resilience settings (tests shorten them). */
 export interface IndexerOptions {
@@ -73,7 +73,11 @@ export class IndexerClient {
   async search(query: SearchQuery, signal?: AbortSignal): Promise<IndexerRelease[]> {
     if (this.http === undefined) throw new Error('no indexer is configured (INDEXER_URL)');
     return this.http.getJson('/api/v1/search', searchAnswerSchema, {
-      query: { query: query.query, categories: query.categories.length > 0 ? query.categories : undefined, type: 'search' },
+      query: {
+        query: query.query,
+        categories: query.categories.length > 0 ? query.categories : undefined,
+        type: 'search',
+      },
       ...(signal ? { signal } : {}),
     });
   }

@@ -21,18 +21,24 @@ export function humanSize(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** The HTML body of a release message, cut to `limit` characters at a line or the title. */
+/** The HTML body of a release message, its title cut so the whole fits in `limit` characters. */
 function body(release: ReleaseFound, limit: number): string {
   const facts = [humanSize(release.size)];
   if (release.seeders !== null) facts.push(`${release.seeders} seeders`);
   if (release.indexer !== null) facts.push(escapeHtml(release.indexer));
   const link = release.infoUrl ?? release.downloadUrl;
-  const head = `🎬 New for “${escapeHtml(release.query)}”\n`;
-  const tail = `\n${facts.join(' · ')}`;
-  const room = Math.max(16, limit - head.length - tail.length - (link ? link.length + 20 : 0));
-  const title = escapeHtml(release.title.length > room ? `${release.title.slice(0, room - 1)}…` : release.title);
-  const titleLine = link ? `<a href="${escapeHtml(link)}"><b>${title}</b></a>` : `<b>${title}</b>`;
-  return `${head}${titleLine}${tail}`;
+  const compose = (title: string): string => {
+    const escaped = escapeHtml(title);
+    const titleLine = link ? `<a href="${escapeHtml(link)}"><b>${escaped}</b></a>` : `<b>${escaped}</b>`;
+    return `🎬 New for “${escapeHtml(release.query)}”\n${titleLine}\n${facts.join(' · ')}`;
+  };
+  let text = compose(release.title);
+  // Escaping lengthens a title unevenly: cut by the excess until the whole fits.
+  for (let room = release.title.length; text.length > limit && room > 1; ) {
+    room = Math.max(1, room - (text.length - limit));
+    text = compose(`${release.title.slice(0, room - 1)}…`);
+  }
+  return text;
 }
 
 /** The Telegram message of a release: `sendPhoto` with a caption when it has a poster, `sendMessage` otherwise. */

@@ -54,7 +54,9 @@ interface Pending {
 function fieldsOf(contentType: string, body: Buffer): Record<string, string> {
   if (contentType.includes('application/json')) {
     const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   }
   if (contentType.includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
@@ -65,7 +67,8 @@ function fieldsOf(contentType: string, body: Buffer): Record<string, string> {
   for (const part of body.toString('latin1').split(`--${boundary}`)) {
     const match = /name="([^"]+)"(?:; filename="([^"]*)")?[\s\S]*?\r\n\r\n([\s\S]*)\r\n$/.exec(part);
     if (!match) continue;
-    fields[match[1]!] = match[2] !== undefined ? `upload:${match[2]}` : Buffer.from(match[3]!, 'latin1').toString('utf8');
+    fields[match[1]!] =
+      match[2] !== undefined ? `upload:${match[2]}` : Buffer.from(match[3]!, 'latin1').toString('utf8');
   }
   return fields;
 }
@@ -123,7 +126,11 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       }
       if (fault.kind === 'blocked') {
         call.status = 403;
-        return sendJson(response, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+        return sendJson(response, 403, {
+          ok: false,
+          error_code: 403,
+          description: 'Forbidden: bot was blocked by the user',
+        });
       }
       call.status = 400;
       return sendJson(response, 400, {
@@ -152,7 +159,8 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
-      if (!response.headersSent) sendJson(response, 400, { ok: false, error_code: 400, description: 'Bad Request: bad body' });
+      if (!response.headersSent)
+        sendJson(response, 400, { ok: false, error_code: 400, description: 'Bad Request: bad body' });
       else response.destroy();
     });
   });

@@ -104,7 +104,8 @@ function wire(release: StandInRelease, index: number) {
  */
 export async function startIndexerStandIn(options: IndexerStandInOptions = {}): Promise<IndexerStandIn> {
   const catalog = new Map<string, StandInRelease[]>();
-  for (const [query, releases] of Object.entries(options.releases ?? {})) catalog.set(query.toLowerCase(), [...releases]);
+  for (const [query, releases] of Object.entries(options.releases ?? {}))
+    catalog.set(query.toLowerCase(), [...releases]);
   const searches: IndexerSearch[] = [];
   let mode: IndexerMode = { kind: 'ok' };
   let delayMs = options.delayMs ?? 0;

@@ -1,5 +1,5 @@
-import type { AuthGuards, HttpRoutes } from 'keel/http';
 import { NotFoundError } from 'keel/errors';
+import type { AuthGuards, HttpRoutes } from 'keel/http';
 import { z } from 'zod';
 import type { WatcherNotifier } from '../notifications/feature.js';
 

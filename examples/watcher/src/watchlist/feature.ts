@@ -19,8 +19,10 @@ export type IndexerTuning = Omit<IndexerOptions, 'url' | 'apiKey' | 'concurrency
 export interface CheckTuning {
   /** Attempts of one check job. Default: 5. */
   maxAttempts?: number;
-  /** First delay before a failed check runs again, doubling up to 5 minutes. Default: 10000 ms. */
+  /** First delay before a failed check runs again, doubling up to `backoffMaxMs`. Default: 10000 ms. */
   backoffBaseMs?: number;
+  /** The longest delay between two attempts of a check. Default: 300000 ms. */
+  backoffMaxMs?: number;
 }
 
 /** The queue of check jobs. */
@@ -56,7 +58,7 @@ export function watchlistFeature(
         queue: WATCH_QUEUE,
         payload: z.object({ itemId: z.string().min(1).max(100) }),
         maxAttempts: checks.maxAttempts ?? 5,
-        backoff: { type: 'exponential', baseMs: checks.backoffBaseMs ?? 10_000, maxMs: 300_000 },
+        backoff: { type: 'exponential', baseMs: checks.backoffBaseMs ?? 10_000, maxMs: checks.backoffMaxMs ?? 300_000 },
         timeoutMs: 120_000,
         handler: async ({ itemId }: CheckPayload, ctx) => {
           if (!indexer.configured) {

@@ -90,11 +90,7 @@ export class WatchlistRepository {
   }
 
   /** One page of an item's releases, newest published first, after the keyset `after`. */
-  async releases(
-    itemId: string,
-    limit: number,
-    after: { key: string; id: string } | undefined,
-  ): Promise<ReleaseRow[]> {
+  async releases(itemId: string, limit: number, after: { key: string; id: string } | undefined): Promise<ReleaseRow[]> {
     let query = this.db.selectFrom('watch_releases').selectAll().where('item_id', '=', itemId);
     if (after) {
       query = query.where((eb) =>

@@ -81,7 +81,8 @@ export function watchlistRoutes(watchlist: WatchlistService, guards: AuthGuards)
           response: { 202: checkAcceptedSchema },
         },
       },
-      async (request, reply) => reply.status(202).send(await watchlist.checkNow(request.principal.id, request.params.id)),
+      async (request, reply) =>
+        reply.status(202).send(await watchlist.checkNow(request.principal.id, request.params.id)),
     );
   };
 }

@@ -49,7 +49,11 @@ export class WatchlistService {
     await this.items.deleteItem(item.id);
   }
 
-  async results(userId: string, id: string, page: { limit: number; cursor?: string | undefined }): Promise<ReleasePage> {
+  async results(
+    userId: string,
+    id: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<ReleasePage> {
     const item = await this.owned(userId, id);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
     const rows = await this.items.releases(item.id, page.limit + 1, after);

@@ -16,7 +16,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const match = /^([a-z_:]+)\{(.*)\} (\S+)$/.exec(line);
     if (match?.[1] !== name) continue;
-    if (Object.entries(labels).every(([key, value]) => (match[2] as string).includes(`${key}="${value}"`))) return Number(match[3]);
+    if (Object.entries(labels).every(([key, value]) => (match[2] as string).includes(`${key}="${value}"`)))
+      return Number(match[3]);
   }
   return undefined;
 }
@@ -41,13 +42,18 @@ describe('http-client in a service: registry, /metrics, admin, readiness, stop',
           circuitBreaker: { breaker: { kind: 'consecutive', failures: 2 }, minimumCalls: 2, halfOpenAfterMs: 60_000 },
           resilience: app.resilience,
         });
-        return { components: [http], health: [http.healthCheck({ name: 'partner-api', path: '/ping' })], exports: http };
+        return {
+          components: [http],
+          health: [http.healthCheck({ name: 'partner-api', path: '/ping' })],
+          exports: http,
+        };
       },
     });
     test = await createTestApp<unknown>({
       features: [partnerFeature],
       auth: {
-        authenticate: async (request) => (request.headers.authorization === 'Bearer admin' ? { name: 'admin', admin: true } : null),
+        authenticate: async (request) =>
+          request.headers.authorization === 'Bearer admin' ? { name: 'admin', admin: true } : null,
         isAdmin: (principal) => (principal as { admin: boolean }).admin,
       },
     });
@@ -75,7 +81,9 @@ describe('http-client in a service: registry, /metrics, admin, readiness, stop',
     expect(sample(text, 'keel_resilience_circuit_state', { policy: name, state: 'open' })).toBe(1);
     expect(sample(text, 'keel_resilience_circuit_state', { policy: name, state: 'closed' })).toBe(0);
     expect(sample(text, 'keel_resilience_events_total', { policy: name, type: 'retry', event: 'retry' })).toBe(1);
-    expect(sample(text, 'keel_resilience_events_total', { policy: name, type: 'circuit_breaker', event: 'break' })).toBe(1);
+    expect(
+      sample(text, 'keel_resilience_events_total', { policy: name, type: 'circuit_breaker', event: 'break' }),
+    ).toBe(1);
   });
 
   it('lists its breaker in /admin/resilience, resettable, and readiness reports it open', async () => {
@@ -87,7 +95,9 @@ describe('http-client in a service: registry, /metrics, admin, readiness, stop',
     // The client's own check goes through the breaker, so it fails while the circuit is open.
     expect((ready.body as { checks: Record<string, { status: string }> }).checks['partner-api']?.status).toBe('down');
     failing = false;
-    const reset = await test.inject('POST', `/admin/resilience/breakers/${encodeURIComponent(name)}/reset`, { headers: admin });
+    const reset = await test.inject('POST', `/admin/resilience/breakers/${encodeURIComponent(name)}/reset`, {
+      headers: admin,
+    });
     expect(reset.body).toMatchObject({ name, state: 'closed' });
     await expect(partner.getJson('/pay', Ok)).resolves.toEqual({ ok: true });
     const after = await test.inject('GET', '/health/ready');
@@ -101,6 +111,9 @@ describe('http-client in a service: registry, /metrics, admin, readiness, stop',
     await origin.allClosed();
     expect(origin.log.open).toBe(0);
     expect(origin.log.closed).toBe(origin.log.opened);
-    await expect(partner.getJson('/ping', Ok)).rejects.toMatchObject({ code: 'external_service_unavailable', attempts: 0 });
+    await expect(partner.getJson('/ping', Ok)).rejects.toMatchObject({
+      code: 'external_service_unavailable',
+      attempts: 0,
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { PolicyContext } from '../resilience/index.js';
 import { AttemptFailure, retryAfterMs, transportKind } from './attempt-failure.js';
 import { isReusedSocketReset } from './connector.js';
+import type { Tracked } from './deadlines.js';
 import type { RetryReason } from './metrics.js';
 import { statusClass } from './metrics.js';
 import type { Origin } from './origin.js';
@@ -35,15 +36,17 @@ export type Ended = 'deadline' | 'caller' | 'stopped' | undefined;
  * request costs no closures beyond `run`. It is also the abort signal undici is given (undici takes
  * an emitter of `abort`): an AbortController per request cost a tenth of the client's time.
  */
-export class Call {
+export class Call implements Tracked {
   attempts = 0;
+  /** Links of the client's list of calls in flight. */
+  previous: Tracked | undefined = undefined;
+  next: Tracked | undefined = undefined;
   /** Read by undici: set once the call ends early. */
   aborted = false;
   /** Read by undici: why the call ended early. */
   reason: unknown;
   private listener: (() => void) | undefined;
   ended: Ended;
-  timer: NodeJS.Timeout | undefined;
   private raced = false;
   private lastReason: RetryReason = 'network';
 
@@ -62,7 +65,8 @@ export class Call {
     readonly timeoutMs: number,
     readonly deadlineAt: number,
     private readonly settings: CallSettings,
-    readonly callerSignal: AbortSignal | undefined,
+    /** The caller's signal (a call is also the ExecuteOptions its policies get: `signal`, `deadlineAt`). */
+    readonly signal: AbortSignal | undefined,
   ) {}
 
   /** The path as errors show it: rewritten by the client's `redactPath`, without its query. */
@@ -82,7 +86,12 @@ export class Call {
 
   /** The caller's signal fired (this object is its listener: no closure per request). */
   handleEvent(): void {
-    this.end('caller', this.callerSignal?.reason);
+    this.end('caller', this.signal?.reason);
+  }
+
+  /** Its deadline passed. */
+  expire(): void {
+    this.end('deadline');
   }
 
   /** Aborts the call's work, once, remembering why. */
@@ -114,47 +123,43 @@ export class Call {
     return this;
   }
 
-  /** The work each policy attempt runs. */
+  /**
+   * The work each policy attempt runs (a call sent before is a retry): one exchange, sent once
+   * more on the keep-alive race. One async frame: each await is a microtask per request.
+   */
   readonly run = async (context: PolicyContext): Promise<Exchange> => {
-    if (context.attempt > 0) this.origin.metrics?.retried(this.lastReason);
-    try {
-      return await this.attempt(context.signal);
-    } catch (error) {
-      // The keep-alive race: the request never reached a live connection, so sending it once more is safe.
-      if (
-        !this.raced &&
-        this.replayable &&
-        !this.aborted &&
-        !context.signal.aborted &&
-        error instanceof AttemptFailure &&
-        error.kind === 'network' &&
-        isReusedSocketReset(error.cause)
-      ) {
-        this.raced = true;
-        this.origin.metrics?.retried('keepalive');
-        return await this.attempt(context.signal);
+    if (this.attempts > 0) this.origin.metrics?.retried(this.lastReason);
+    for (;;) {
+      if (this.aborted) throw this.abortFailure(undefined, this.reason);
+      if (context.signal.aborted) throw context.signal.reason;
+      this.attempts += 1;
+      const started = performance.now();
+      let status: number | undefined;
+      let exchange: Exchange;
+      try {
+        const response = await this.origin.pool.request({
+          path: this.path,
+          method: this.method as Dispatcher.HttpMethod,
+          headers: this.headers,
+          body: this.body,
+          signal: this,
+        });
+        status = response.statusCode;
+        exchange = {
+          status,
+          headers: response.headers,
+          body: await readBody(response.body, this.settings.maxResponseBytes),
+        };
+      } catch (error) {
+        this.observe(status, started);
+        const failure = this.failure(error, status);
+        if (this.isKeepAliveRace(failure, context.signal)) {
+          this.raced = true;
+          this.origin.metrics?.retried('keepalive');
+          continue;
+        }
+        throw failure;
       }
-      throw error;
-    }
-  };
-
-  private async attempt(policySignal: AbortSignal): Promise<Exchange> {
-    if (this.aborted) throw this.abortFailure(undefined, this.reason);
-    if (policySignal.aborted) throw policySignal.reason;
-    this.attempts += 1;
-    const started = performance.now();
-    let status: number | undefined;
-    try {
-      const response = await this.origin.pool.request({
-        path: this.path,
-        method: this.method as Dispatcher.HttpMethod,
-        headers: this.headers,
-        body: this.body,
-        signal: this,
-      });
-      status = response.statusCode;
-      const body = await readBody(response.body, this.settings.maxResponseBytes);
-      const exchange: Exchange = { status, headers: response.headers, body };
       this.observe(status, started);
       if (this.settings.retryOnStatus.has(status)) {
         this.lastReason = 'status';
@@ -163,16 +168,25 @@ export class Call {
           `answered ${status}`,
           this.retryable,
           status,
-          excerpt(body),
-          retryAfterMs(response.headers['retry-after'], Date.now()),
+          excerpt(exchange.body),
+          retryAfterMs(exchange.headers['retry-after'], Date.now()),
         );
       }
       return exchange;
-    } catch (error) {
-      if (error instanceof AttemptFailure) throw error;
-      this.observe(status, started);
-      throw this.failure(error, status);
     }
+  };
+
+  // The keep-alive race: the request never reached a live connection, so sending it once more is safe.
+  private isKeepAliveRace(failure: unknown, signal: AbortSignal): boolean {
+    return (
+      !this.raced &&
+      this.replayable &&
+      !this.aborted &&
+      !signal.aborted &&
+      failure instanceof AttemptFailure &&
+      failure.kind === 'network' &&
+      isReusedSocketReset(failure.cause)
+    );
   }
 
   private failure(error: unknown, status: number | undefined): unknown {

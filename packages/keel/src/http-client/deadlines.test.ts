@@ -42,7 +42,11 @@ describe('http-client deadlines and timeouts', () => {
 
   it('the deadline spans retries and their waits', async () => {
     const origin = await server((_req, res) => json(res, 500, {}));
-    const http = client({ baseUrl: origin.url, timeoutMs: 150, retry: { maxRetries: 50, baseDelayMs: 40, maxDelayMs: 40 } });
+    const http = client({
+      baseUrl: origin.url,
+      timeoutMs: 150,
+      retry: { maxRetries: 50, baseDelayMs: 40, maxDelayMs: 40 },
+    });
     const started = performance.now();
     const error = (await rejection(http.request({ path: '/flaky' }))) as HttpClientError;
     expect(performance.now() - started).toBeLessThan(1000);
@@ -83,5 +87,28 @@ describe('http-client deadlines and timeouts', () => {
     const error = (await rejection(http.request({ path: '/' }))) as HttpClientError;
     expect(error).toMatchObject({ code: 'external_service', attempts: 2 });
     expect(error.message).toContain('ECONNREFUSED');
+  });
+  it('ends each request at its own deadline, whatever the others in flight', async () => {
+    const origin = await server(() => {}); // never answers
+    const http = client({ baseUrl: origin.url, timeoutMs: 10_000, retry: false });
+    const controller = new AbortController();
+    const long = rejection(http.request({ path: '/long', signal: controller.signal }));
+    const started = performance.now();
+    const ends = await Promise.all(
+      [300, 100, 200].map(async (timeoutMs) => {
+        const error = (await rejection(http.request({ path: `/t${timeoutMs}`, timeoutMs }))) as HttpClientError;
+        expect(error.message).toContain(`no answer within its deadline of ${timeoutMs} ms`);
+        return performance.now() - started;
+      }),
+    );
+    // Each ended at or after its own deadline (a timer never fires early), none held back to another's.
+    [300, 100, 200].forEach((timeoutMs, i) => {
+      expect(ends[i]).toBeGreaterThanOrEqual(timeoutMs - 2);
+    });
+    expect(ends[1]).toBeLessThan(ends[0]!);
+    // The long one is still in flight until its caller gives up.
+    expect(origin.log.open).toBeGreaterThanOrEqual(1);
+    controller.abort(new Error('enough'));
+    expect(((await long) as Error).message).toBe('enough');
   });
 });

@@ -53,7 +53,7 @@ export function statusFailure(call: Call, exchange: Exchange): HttpClientError {
  * an {@link HttpClientError} of the fitting code, the underlying error as its cause.
  */
 export function callFailure(call: Call, error: unknown): unknown {
-  if (call.ended === 'caller') return call.callerSignal?.reason ?? error;
+  if (call.ended === 'caller') return call.signal?.reason ?? error;
   const last = error instanceof AttemptFailure ? error : undefined;
   const known = details(call, last?.status, last?.bodyExcerpt);
   const cause = { cause: last?.cause ?? error };
@@ -94,6 +94,11 @@ function attemptFailure(call: Call, last: AttemptFailure, known: HttpClientError
     case 'too_large':
       return new HttpClientError('external_service', last.message, known);
     default:
-      return new HttpClientError('external_service', `connection failed: ${describeTransport(last.cause)}${note}`, known, cause);
+      return new HttpClientError(
+        'external_service',
+        `connection failed: ${describeTransport(last.cause)}${note}`,
+        known,
+        cause,
+      );
   }
 }

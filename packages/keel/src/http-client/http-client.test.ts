@@ -20,13 +20,19 @@ describe('http-client', () => {
       headers: { 'User-Agent': 'planner' },
       auth: { bearer: () => `t${++token}` },
     });
-    await expect(http.getJson('/users/7', User, { query: { fields: ['id', 'name'], skip: undefined } })).resolves.toEqual({
+    await expect(
+      http.getJson('/users/7', User, { query: { fields: ['id', 'name'], skip: undefined } }),
+    ).resolves.toEqual({
       id: 7,
       name: 'Ada',
     });
     await http.getJson('users/8', User, { headers: { 'X-Trace': 'abc' } });
     expect(origin.log.urls).toEqual(['/v1/users/7?fields=id&fields=name', '/v1/users/8']);
-    expect(origin.log.headers[0]).toMatchObject({ 'user-agent': 'planner', authorization: 'Bearer t1', accept: 'application/json' });
+    expect(origin.log.headers[0]).toMatchObject({
+      'user-agent': 'planner',
+      authorization: 'Bearer t1',
+      accept: 'application/json',
+    });
     expect(origin.log.headers[1]).toMatchObject({ authorization: 'Bearer t2', 'x-trace': 'abc' });
     const basic = client({ baseUrl: origin.url, auth: { basic: { username: 'u', password: 'p' } } });
     await basic.request({ path: '/' });
@@ -59,7 +65,9 @@ describe('http-client', () => {
     expect(other.json()).toEqual({ from: 'b' });
     expect(b.log.urls).toEqual(['/x?y=1']);
     const bare = client({});
-    await expect(bare.request({ path: '/relative' })).rejects.toThrow('a relative path needs the client to have a baseUrl');
+    await expect(bare.request({ path: '/relative' })).rejects.toThrow(
+      'a relative path needs the client to have a baseUrl',
+    );
   });
 
   it('checks its options once, at creation', () => {
@@ -104,7 +112,10 @@ describe('http-client', () => {
     });
     const logger = pino({ level: 'debug' }, sink);
     const http = client({ baseUrl: origin.url, logger, headers: { 'x-api-key': 'k-123' }, auth: { bearer: 'b-456' } });
-    await http.request({ path: '/search', query: { q: 'cats', access_token: 't-789', 'X-Amz-Signature': 's-0', page: 2 } });
+    await http.request({
+      path: '/search',
+      query: { q: 'cats', access_token: 't-789', 'X-Amz-Signature': 's-0', page: 2 },
+    });
     await new Promise((resolve) => setImmediate(resolve));
     const [line] = lines;
     expect(line).toMatchObject({
@@ -117,8 +128,46 @@ describe('http-client', () => {
     expect(JSON.stringify(lines)).not.toMatch(/k-123|b-456|t-789|s-0/);
     // At info, nothing of a request is built or logged.
     const quiet: unknown[] = [];
-    const info = client({ baseUrl: origin.url, logger: pino({ level: 'info' }, new Writable({ write: (c, _e, d) => (quiet.push(c), d()) })) });
+    const info = client({
+      baseUrl: origin.url,
+      logger: pino(
+        { level: 'info' },
+        new Writable({
+          write: (chunk, _encoding, done) => {
+            quiet.push(chunk);
+            done();
+          },
+        }),
+      ),
+    });
     await info.request({ path: '/x' });
     expect(quiet).toEqual([]);
+  });
+  it('rewrites a path holding a credential with redactPath, in log lines and errors alike', async () => {
+    const origin = await server((_req, res) =>
+      json(res, 400, { ok: false, description: 'Bad Request: chat not found' }),
+    );
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const http = client({
+      baseUrl: origin.url,
+      logger: pino({ level: 'debug' }, sink),
+      redactPath: (path) => path.replace(/^\/bot[^/]+/, '/bot[redacted]'),
+    });
+    const error = (await rejection(
+      http.request({ method: 'POST', path: '/bot123:SECRET/sendMessage?x=1', json: {} }),
+    )) as HttpClientError;
+    expect(origin.log.urls).toEqual(['/bot123:SECRET/sendMessage?x=1']);
+    expect(error.path).toBe('/bot[redacted]/sendMessage');
+    expect(error.message).toBe(`POST ${origin.origin}/bot[redacted]/sendMessage: answered 400`);
+    expect(error.bodyExcerpt).toContain('chat not found');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.join('')).toContain('/bot[redacted]/sendMessage?x=1');
+    expect(lines.join('')).not.toContain('SECRET');
   });
 });

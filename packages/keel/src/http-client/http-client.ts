@@ -4,6 +4,7 @@ import type { HealthCheck } from '../health/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import { Call, type CallSettings, type Exchange } from './call.js';
+import { InFlight } from './deadlines.js';
 import { EXTERNAL_SERVICE_UNAVAILABLE, HttpClientError } from './errors.js';
 import { callFailure, statusFailure } from './failures.js';
 import { healthCheckOf } from './health.js';
@@ -41,7 +42,7 @@ export class HttpClient implements Component {
   private readonly settings: CallSettings;
   private readonly token: (() => string | Promise<string>) | undefined;
   private metrics: MetricsRegistry | undefined;
-  private readonly calls = new Set<Call>();
+  private readonly calls = new InFlight();
   private idle: (() => void) | undefined;
   private stopping = false;
 
@@ -79,12 +80,12 @@ export class HttpClient implements Component {
   }
 
   /** GETs JSON and validates it with `schema`; a mismatch is an HttpClientError (502). */
-  async getJson<S extends z.ZodType>(path: string, schema: S, options?: JsonCallOptions): Promise<z.output<S>> {
+  getJson<S extends z.ZodType>(path: string, schema: S, options?: JsonCallOptions): Promise<z.output<S>> {
     return this.json('GET', path, undefined, schema, options);
   }
 
   /** POSTs `body` as JSON and validates the answer with `schema` (retried only with an `idempotencyKey`). */
-  async postJson<S extends z.ZodType>(
+  postJson<S extends z.ZodType>(
     path: string,
     body: unknown,
     schema: S,
@@ -94,7 +95,7 @@ export class HttpClient implements Component {
   }
 
   /** PUTs `body` as JSON and validates the answer with `schema`. */
-  async putJson<S extends z.ZodType>(
+  putJson<S extends z.ZodType>(
     path: string,
     body: unknown,
     schema: S,
@@ -104,7 +105,7 @@ export class HttpClient implements Component {
   }
 
   /** PATCHes with `body` as JSON and validates the answer with `schema` (retried only with an `idempotencyKey`). */
-  async patchJson<S extends z.ZodType>(
+  patchJson<S extends z.ZodType>(
     path: string,
     body: unknown,
     schema: S,
@@ -114,7 +115,7 @@ export class HttpClient implements Component {
   }
 
   /** DELETEs and validates the answer with `schema`. */
-  async deleteJson<S extends z.ZodType>(path: string, schema: S, options?: JsonCallOptions): Promise<z.output<S>> {
+  deleteJson<S extends z.ZodType>(path: string, schema: S, options?: JsonCallOptions): Promise<z.output<S>> {
     return this.json('DELETE', path, undefined, schema, options);
   }
 
@@ -147,7 +148,7 @@ export class HttpClient implements Component {
     const abandoned = this.calls.size;
     if (abandoned > 0) {
       context.reportAbandoned(`${abandoned} HTTP client request${abandoned === 1 ? '' : 's'} (${this.name})`);
-      for (const call of this.calls) call.end('stopped');
+      for (const call of this.calls) (call as Call).end('stopped');
     }
     await Promise.all([...this.origins.values()].map((origin) => closeOrigin(origin, context.signal)));
   }
@@ -187,11 +188,13 @@ export class HttpClient implements Component {
       origin = this.base.origin;
       path = target.charCodeAt(0) === 47 ? this.base.path + target : `${this.base.path}/${target}`;
     } else {
-      throw new HttpClientError(
-        'external_service',
-        'a relative path needs the client to have a baseUrl',
-        { origin: '', method, path: pathOnly(this.options.redactPath?.(target) ?? target), retried: false, attempts: 0 },
-      );
+      throw new HttpClientError('external_service', 'a relative path needs the client to have a baseUrl', {
+        origin: '',
+        method,
+        path: pathOnly(this.options.redactPath?.(target) ?? target),
+        retried: false,
+        attempts: 0,
+      });
     }
     if (request.query !== undefined) path = appendQuery(path, request.query);
     let body = request.body ?? null;
@@ -210,7 +213,7 @@ export class HttpClient implements Component {
       body,
       streamed,
       replayable,
-      replayable && request.retry !== false && origin.retries,
+      replayable && request.retry !== false && origin.retrying,
       timeoutMs,
       Date.now() + timeoutMs,
       this.settings,
@@ -231,18 +234,22 @@ export class HttpClient implements Component {
     if (signal?.aborted) throw signal.reason;
     if (this.token !== undefined) await call.authorize(this.token);
     this.calls.add(call);
-    call.timer = setTimeout(expire, call.deadlineAt - Date.now(), call);
     signal?.addEventListener('abort', call, { once: true });
+    const origin = call.origin;
     try {
-      const policy = call.origin.policy;
-      const work = call.run;
-      if (policy === undefined) return await work({ signal: NEVER, attempt: 0 });
-      // The caller's signal stops the policies' waits; the deadline bounds them through deadlineAt.
-      return await policy.execute(work, signal === undefined ? { deadlineAt: call.deadlineAt } : { signal, deadlineAt: call.deadlineAt });
+      try {
+        return await origin.attempt(call);
+      } catch (first) {
+        const retry = origin.retry;
+        if (retry === undefined || !origin.retries(first, call)) throw first;
+        return await retry.execute(
+          (context) => (context.attempt === 0 ? Promise.reject(first) : origin.attempt(call)),
+          call,
+        );
+      }
     } catch (error) {
       throw callFailure(call, error);
     } finally {
-      clearTimeout(call.timer);
       signal?.removeEventListener('abort', call);
       this.calls.delete(call);
       if (this.calls.size === 0) this.idle?.();
@@ -276,13 +283,6 @@ export class HttpClient implements Component {
   get logger(): Logger | undefined {
     return this.settings.logger;
   }
-}
-
-// The policy signal of a call without policies: the call aborts its attempts itself.
-const NEVER = new AbortController().signal;
-
-function expire(call: Call): void {
-  call.end('deadline');
 }
 
 async function closeOrigin(origin: Origin, signal: AbortSignal): Promise<void> {

@@ -150,7 +150,10 @@ const headerValue = z.string().refine((v) => !/[\r\n\0]/.test(v), 'must not cont
 const policyOptions = <T>() =>
   z.union([
     z.literal(false),
-    z.custom<T>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object of options, or false'),
+    z.custom<T>(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'must be an object of options, or false',
+    ),
   ]);
 
 const optionsSchema = z.object({
@@ -181,7 +184,9 @@ const optionsSchema = z.object({
   resilience: option.instance(ResilienceRegistry, 'a ResilienceRegistry').optional(),
   redactPath: option.fn<(path: string) => string>().optional(),
   metrics: option.instance(MetricsRegistry, 'a MetricsRegistry').optional(),
-  logger: z.custom<Logger>((v) => typeof (v as Logger | null)?.child === 'function', 'must be a pino logger').optional(),
+  logger: z
+    .custom<Logger>((v) => typeof (v as Logger | null)?.child === 'function', 'must be a pino logger')
+    .optional(),
 });
 
 /** The options with every default applied. */

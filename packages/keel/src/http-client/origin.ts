@@ -5,18 +5,18 @@ import {
   bulkhead,
   type CircuitBreakerPolicy,
   circuitBreaker,
-  type Policy,
+  type PolicyContext,
   type RetryPolicy,
   retry,
-  wrap,
 } from '../resilience/index.js';
 import { AttemptFailure } from './attempt-failure.js';
+import type { Call, Exchange } from './call.js';
 import { markingConnector } from './connector.js';
 import { OriginMetrics } from './metrics.js';
 import type { ResolvedHttpClientOptions } from './options.js';
 
 // Only failures marked transient are retried: the attempt knows whether its request is replayable.
-const isTransient = (error: unknown): boolean => error instanceof AttemptFailure && error.transient;
+export const isTransient = (error: unknown): boolean => error instanceof AttemptFailure && error.transient;
 
 // The origin failed: it answered a `retryOnStatus` status, the connection failed, a timeout or the
 // deadline passed. Not a body too large, nor the caller's abort or the client stopping.
@@ -28,7 +28,10 @@ export function policyName(client: string, origin: string): string {
 }
 
 /** The policies of one origin, made from the client's options and added to its registry, if any. */
-function policiesOf(name: string, options: ResolvedHttpClientOptions): { retry?: RetryPolicy; breaker?: CircuitBreakerPolicy; bulkhead?: BulkheadPolicy } {
+function policiesOf(
+  name: string,
+  options: ResolvedHttpClientOptions,
+): { retry?: RetryPolicy; breaker?: CircuitBreakerPolicy; bulkhead?: BulkheadPolicy } {
   const registry = options.resilience;
   const made: { retry?: RetryPolicy; breaker?: CircuitBreakerPolicy; bulkhead?: BulkheadPolicy } = {};
   if (options.retry !== false) {
@@ -37,7 +40,9 @@ function policiesOf(name: string, options: ResolvedHttpClientOptions): { retry?:
   }
   if (options.circuitBreaker !== false) {
     const breakerOptions = { ...withoutName(options.circuitBreaker), isFailure };
-    made.breaker = registry ? registry.circuitBreaker(name, breakerOptions) : circuitBreaker({ ...breakerOptions, name });
+    made.breaker = registry
+      ? registry.circuitBreaker(name, breakerOptions)
+      : circuitBreaker({ ...breakerOptions, name });
   }
   if (options.bulkhead !== false) {
     const bulkheadOptions = withoutName(options.bulkhead);
@@ -57,15 +62,17 @@ export function checkPolicyOptions(client: string, options: ResolvedHttpClientOp
   policiesOf(client, { ...options, resilience: undefined });
 }
 
+// The context of an attempt run without a breaker or bulkhead around it.
+const BARE: PolicyContext = { signal: new AbortController().signal, attempt: 0 };
+
 /**
  * Everything a client keeps per origin: its pool (a connection limit, keep-alive, no pipelining),
  * its policies (retry, then breaker, then bulkhead: each attempt passes the breaker) and its metrics.
  */
 export class Origin {
   readonly pool: Pool;
-  /** All policies wrapped, or `undefined` when the client has none. */
-  readonly policy: Policy | undefined;
-  readonly retries: boolean;
+  /** The retry around the attempts, if any. */
+  readonly retry: RetryPolicy | undefined;
   /** The name of its policies: `<client>:<host>`. */
   readonly policyName: string;
   readonly breaker: CircuitBreakerPolicy | undefined;
@@ -89,13 +96,35 @@ export class Origin {
       bodyTimeout: options.bodyTimeoutMs,
       connect: markingConnector(options.connectTimeoutMs),
     });
-    const chain = [policies.retry, policies.breaker, policies.bulkhead].filter((p): p is NonNullable<typeof p> => p !== undefined);
-    this.retries = policies.retry !== undefined;
+    this.retry = policies.retry;
     this.breaker = policies.breaker;
     this.bulkhead = policies.bulkhead;
     this.maxRetryAfterMs = policies.retry?.options.maxRetryAfterMs;
-    this.policy = chain.length === 0 ? undefined : chain.length === 1 ? chain[0] : wrap(...chain);
     if (options.metrics !== undefined) this.observe(options.metrics);
+  }
+
+  /** Whether failed attempts may be retried at all. */
+  get retrying(): boolean {
+    return this.retry !== undefined;
+  }
+
+  /**
+   * Whether a call's first attempt, failed with `first`, goes on to the retry policy. A call is sent
+   * once through the breaker and bulkhead, and only if that fails transiently through the retry,
+   * handed that failure as its first try's: the retry's rules, events and waits are the same, and a
+   * call that succeeds at once costs no retry machinery (wrap() cost a tenth of a loopback request).
+   */
+  retries(first: unknown, call: Call): boolean {
+    return this.retry !== undefined && isTransient(first) && !call.aborted && call.signal?.aborted !== true;
+  }
+
+  /** One attempt of a call, through the breaker and bulkhead; the call is their ExecuteOptions. */
+  attempt(call: Call): Promise<Exchange> {
+    const { breaker, bulkhead } = this;
+    if (breaker === undefined) return bulkhead === undefined ? call.run(BARE) : bulkhead.execute(call.run, call);
+    return bulkhead === undefined
+      ? breaker.execute(call.run, call)
+      : breaker.execute(() => bulkhead.execute(call.run, call), call);
   }
 
   /** Counts this origin's requests and samples its pool in `metrics`. */

@@ -37,7 +37,13 @@ describe('http-client policies per origin', () => {
   it('opens its breaker after the threshold; while open no request reaches the server', async () => {
     const { origin } = await switchable();
     const resilience = new ResilienceRegistry();
-    const http = client({ name: 'partner', baseUrl: origin.url, retry: false, circuitBreaker: breakerOptions, resilience });
+    const http = client({
+      name: 'partner',
+      baseUrl: origin.url,
+      retry: false,
+      circuitBreaker: breakerOptions,
+      resilience,
+    });
     const breaker = resilience.breaker(policyName('partner', origin.origin))!;
     expect(breaker.name).toBe(`partner:${new URL(origin.origin).host}`);
     for (let i = 0; i < 2; i++) await rejection(http.request({ path: '/x' }));
@@ -57,7 +63,12 @@ describe('http-client policies per origin', () => {
 
   it('half-opens after its break with the configured probes, then closes when they succeed', async () => {
     const { origin, state, release } = await switchable();
-    const http = client({ baseUrl: origin.url, retry: false, circuitBreaker: breakerOptions, resilience: new ResilienceRegistry() });
+    const http = client({
+      baseUrl: origin.url,
+      retry: false,
+      circuitBreaker: breakerOptions,
+      resilience: new ResilienceRegistry(),
+    });
     for (let i = 0; i < 3; i++) await rejection(http.request({ path: '/x' }));
     const opened = performance.now();
     state.failing = false;
@@ -67,7 +78,12 @@ describe('http-client policies per origin', () => {
     expect(origin.log.requests).toBe(3);
     await sleep(300 - (performance.now() - opened) + 20);
     // Five at once: the two probes reach the server, the other three are refused without being sent.
-    const calls = Array.from({ length: 5 }, () => http.getJson('/probe', Ok).then(() => 'ok', (error: unknown) => error));
+    const calls = Array.from({ length: 5 }, () =>
+      http.getJson('/probe', Ok).then(
+        () => 'ok',
+        (error: unknown) => error,
+      ),
+    );
     await eventually(() => origin.log.requests === 5);
     await sleep(50);
     expect(origin.log.requests).toBe(5);
@@ -86,7 +102,13 @@ describe('http-client policies per origin', () => {
   it('re-opens when a probe fails, and again sends nothing until the next break ends', async () => {
     const { origin } = await switchable();
     const resilience = new ResilienceRegistry();
-    const http = client({ name: 'p', baseUrl: origin.url, retry: false, circuitBreaker: { ...breakerOptions, halfOpenProbes: 1 }, resilience });
+    const http = client({
+      name: 'p',
+      baseUrl: origin.url,
+      retry: false,
+      circuitBreaker: { ...breakerOptions, halfOpenProbes: 1 },
+      resilience,
+    });
     const breaker = resilience.breaker(policyName('p', origin.origin))!;
     for (let i = 0; i < 3; i++) await rejection(http.request({ path: '/x' }));
     await sleep(320);
@@ -101,7 +123,11 @@ describe('http-client policies per origin', () => {
 
   it('counts each attempt of a retried request; the retry stops when the circuit opens', async () => {
     const { origin } = await switchable();
-    const http = client({ baseUrl: origin.url, retry: { maxRetries: 5, baseDelayMs: 1 }, circuitBreaker: breakerOptions });
+    const http = client({
+      baseUrl: origin.url,
+      retry: { maxRetries: 5, baseDelayMs: 1 },
+      circuitBreaker: breakerOptions,
+    });
     const error = (await rejection(http.getJson('/x', Ok))) as HttpClientError;
     expect(origin.log.requests).toBe(3);
     expect(error).toMatchObject({ code: 'external_service_unavailable', attempts: 3, retried: true });
@@ -143,7 +169,12 @@ describe('http-client policies per origin', () => {
       mostAtOnce = Math.max(mostAtOnce, held.length);
     });
     const http = client({ baseUrl: origin.url, retry: false, bulkhead: { limit: 2, queue: 1 } });
-    const calls = Array.from({ length: 4 }, () => http.getJson('/x', Ok).then(() => 'ok', (error: unknown) => error));
+    const calls = Array.from({ length: 4 }, () =>
+      http.getJson('/x', Ok).then(
+        () => 'ok',
+        (error: unknown) => error,
+      ),
+    );
     const refused = (await Promise.race(calls)) as HttpClientError;
     expect(refused).toMatchObject({ code: 'external_service_unavailable', attempts: 0 });
     expect(refused.message).toMatch(/bulkhead/i);

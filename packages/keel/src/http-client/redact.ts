@@ -12,7 +12,9 @@ function isSecret(name: string): boolean {
 /**
  * The headers with credentials replaced, for a log line. Only called when the line is logged.
  */
-export function redactHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, unknown> {
+export function redactHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const name in headers) copy[name] = isSecret(name) ? CENSOR : headers[name];
   return copy;

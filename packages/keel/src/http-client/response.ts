@@ -38,7 +38,12 @@ export function parseJson<S extends z.ZodType>(exchange: Exchange, call: Call, s
     .slice(0, 5)
     .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
     .join('; ');
-  throw invalid(call, exchange, `answered ${exchange.status} with JSON that does not match its schema: ${problems}`, checked.error);
+  throw invalid(
+    call,
+    exchange,
+    `answered ${exchange.status} with JSON that does not match its schema: ${problems}`,
+    checked.error,
+  );
 }
 
 /** A response whose body was read in full. */

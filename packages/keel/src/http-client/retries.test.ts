@@ -127,7 +127,12 @@ describe('http-client retries', () => {
     const error = (await rejection(http.getJson('/limited', Ok))) as HttpClientError;
     expect(performance.now() - started).toBeLessThan(2000);
     expect(origin.log.requests).toBe(1);
-    expect(error).toMatchObject({ code: 'external_service_unavailable', upstreamStatus: 503, attempts: 1, retried: false });
+    expect(error).toMatchObject({
+      code: 'external_service_unavailable',
+      upstreamStatus: 503,
+      attempts: 1,
+      retried: false,
+    });
     expect(error.message).toContain('its Retry-After of 3000 ms is over the cap of 150 ms');
   });
 

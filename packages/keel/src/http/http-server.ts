@@ -372,7 +372,11 @@ export class HttpServer implements Component {
     }
     if (this.options.docs !== false) {
       await registerApiDocs(app, {
-        openapi: this.options.openapi ?? {},
+        // Schemes that the authentication describes, under the service's own.
+        openapi: {
+          ...this.options.openapi,
+          securitySchemes: { ...this.auth?.securitySchemes, ...this.options.openapi?.securitySchemes },
+        },
         rateLimited: this.options.rateLimit !== false,
         checkResponses: this.options.checkResponses ?? false,
       });

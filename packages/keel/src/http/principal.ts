@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OpenApiSecurityScheme } from './http-server.js';
 
 /**
  * The authenticated caller, as the service's `authenticate` returns it. Empty here: a service
@@ -49,6 +50,11 @@ export interface HttpAuthOptions {
    * get their own budget. Default: the client IP.
    */
   rateLimitKey?: (request: FastifyRequest) => string | Promise<string>;
+  /**
+   * How the OpenAPI document describes these credentials, by the names routes give in
+   * `schema.security`; the service's own `openapi.securitySchemes` win on a clash. Default: none.
+   */
+  securitySchemes?: Record<string, OpenApiSecurityScheme>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import type { BoundChannel, ChannelAttempt, NotifyChannel, SendOutcome } from './channel.js';
+import { isRenderFailure, renderSafely } from './render-safely.js';
 import type { Notification } from './types.js';
 
 /**
@@ -105,7 +106,8 @@ export function emailChannel<N extends Notification = Notification>(options: Ema
           return to ? { targets: [to] } : { skip: 'no_target' };
         },
         async send(attempt: ChannelAttempt): Promise<SendOutcome> {
-          const mail = await render(attempt.notification as N);
+          const mail = await renderSafely(() => render(attempt.notification as N));
+          if (isRenderFailure(mail)) return { kind: 'failed', reason: mail.failed };
           if (mail === null) return { kind: 'skipped', reason: 'rendered_nothing' };
           try {
             await transport!.sendMail({

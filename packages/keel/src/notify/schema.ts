@@ -84,7 +84,14 @@ export interface NotifyTables {
   keel_notify_webhook_endpoint: WebhookEndpointRow;
 }
 
-/** Where the recipient ids point, for a foreign key that deletes a recipient's notifications with it. */
+/**
+ * Where the recipient ids point, for a foreign key that deletes a recipient's notifications with it.
+ *
+ * @example
+ * ```ts
+ * const recipients: RecipientReference = { table: 'users', column: 'id' };
+ * ```
+ */
 export interface RecipientReference {
   table: string;
   column: string;

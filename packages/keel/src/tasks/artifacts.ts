@@ -59,8 +59,7 @@ export class RunArtifact {
     body: string | Uint8Array | Readable | AsyncIterable<string | Uint8Array>,
   ): Promise<{ size: number }> {
     const file = this.open(meta);
-    const source =
-      typeof body === 'string' || body instanceof Uint8Array ? Readable.from([body]) : Readable.from(body);
+    const source = typeof body === 'string' || body instanceof Uint8Array ? Readable.from([body]) : Readable.from(body);
     await pipeline(source, file.stream());
     return { size: (await stat(file.path)).size };
   }

@@ -14,7 +14,7 @@ export {
   TaskResultExpiredError,
 } from './errors.js';
 export type { TasksOptions } from './options.js';
-export { tasksRoutes, type TasksRoutesOptions } from './routes.js';
+export { type TasksRoutesOptions, tasksRoutes } from './routes.js';
 export { createTasks, TaskManager } from './task-manager.js';
 export {
   type CreateTaskOptions,

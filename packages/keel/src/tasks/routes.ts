@@ -8,7 +8,7 @@ import { attachmentDisposition } from './content-disposition.js';
 import type { TaskType } from './define-task.js';
 import type { TaskManager } from './task-manager.js';
 import { type Task, taskStates } from './types.js';
-import { progressView, toTaskView, taskView } from './views.js';
+import { progressView, taskView, toTaskView } from './views.js';
 
 /**
  * Options of {@link tasksRoutes}.
@@ -94,7 +94,8 @@ export function tasksRoutes<DB>(tasks: TaskManager<DB>, options: TasksRoutesOpti
   };
   const owner = (request: HttpRequest): string => {
     const key = options.owner(request);
-    if (typeof key !== 'string' || key.length === 0) throw new UsageError('tasksRoutes: owner() must return a non-empty string');
+    if (typeof key !== 'string' || key.length === 0)
+      throw new UsageError('tasksRoutes: owner() must return a non-empty string');
     return key;
   };
   const bodies = types.map((type) => ({ type, ...createBody(type, priorityRange) }));
@@ -122,7 +123,10 @@ export function tasksRoutes<DB>(tasks: TaskManager<DB>, options: TasksRoutesOpti
             owner: owner(request),
             ...(priority !== undefined ? { priority } : {}),
           });
-          return reply.status(202).header('location', `${request.url.replace(/\/[^/]*$/, '')}/${task.id}`).send(toTaskView(task));
+          return reply
+            .status(202)
+            .header('location', `${request.url.replace(/\/[^/]*$/, '')}/${task.id}`)
+            .send(toTaskView(task));
         },
       );
     }
@@ -170,7 +174,8 @@ export function tasksRoutes<DB>(tasks: TaskManager<DB>, options: TasksRoutesOpti
           response: { 200: taskView },
         },
       },
-      async (request) => toTaskView(await tasks.require((request.params as { id: string }).id, { owner: owner(request) })),
+      async (request) =>
+        toTaskView(await tasks.require((request.params as { id: string }).id, { owner: owner(request) })),
     );
 
     app.post(
@@ -229,7 +234,11 @@ export function tasksRoutes<DB>(tasks: TaskManager<DB>, options: TasksRoutesOpti
           params: idParams,
           produces: ['text/event-stream'],
           problems: [401, 403],
-          response: { 200: z.string().describe(`event: progress | state; data: ${JSON.stringify(Object.keys(progressView.shape))} | the task`) },
+          response: {
+            200: z
+              .string()
+              .describe(`event: progress | state; data: ${JSON.stringify(Object.keys(progressView.shape))} | the task`),
+          },
         },
       },
       async (request, reply) => {
@@ -267,7 +276,9 @@ async function pump<DB>(
     out.write('retry: 2000\n\n');
     for await (const task of tasks.watch(id, { owner, signal })) {
       const view = toTaskView(task);
-      const progress = JSON.stringify(view.progress && [view.progress.done, view.progress.total, view.progress.details]);
+      const progress = JSON.stringify(
+        view.progress && [view.progress.done, view.progress.total, view.progress.details],
+      );
       if (view.progress && progress !== lastProgress) out.write(sseEvent('progress', view.progress));
       lastProgress = progress;
       if (view.state !== lastState) out.write(sseEvent('state', view));
@@ -286,7 +297,8 @@ function createBody(type: TaskType, priority: Priority): { body: z.ZodType; wrap
   if (type.name.includes(':')) {
     throw new UsageError(`tasksRoutes: the task type "${type.name}" has a ":" and cannot be a path`);
   }
-  const priorityField = priority === false ? undefined : z.number().int().min(priority.min).max(priority.max).optional();
+  const priorityField =
+    priority === false ? undefined : z.number().int().min(priority.min).max(priority.max).optional();
   const schema = type.inputSchema as z.ZodType;
   if (schema instanceof z.ZodObject) {
     if (!priorityField) return { body: schema, wrapped: false };

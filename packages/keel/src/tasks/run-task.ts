@@ -28,7 +28,11 @@ export interface RunnerHost {
   running: Map<string, TaskRun>;
   jobTypeOf(taskType: string): JobType<{ taskId: string }, { taskId: string }, void>;
   /** Job options of a task's job (priority, a safety-net timeout). */
-  jobOptions(row: Pick<TaskRow, 'priority' | 'timeout_ms'>): { priority: number; timeoutMs: number; maxAttempts: number };
+  jobOptions(row: Pick<TaskRow, 'priority' | 'timeout_ms'>): {
+    priority: number;
+    timeoutMs: number;
+    maxAttempts: number;
+  };
   changed(taskId: string): void;
   /** Counts an attempt's end, by outcome. */
   ended(type: string, outcome: string): void;
@@ -47,12 +51,20 @@ const FINAL_STATES = ['running', 'cancelling'] as const;
 export async function runTask(host: RunnerHost, type: TaskType, taskId: string, job: JobContext): Promise<void> {
   await host.ready;
   const token = randomUUID();
-  const begun = await host.store.transaction((trx) => begin(host, trx as Transaction<TaskTables>, taskId, job.id, token));
+  const begun = await host.store.transaction((trx) =>
+    begin(host, trx as Transaction<TaskTables>, taskId, job.id, token),
+  );
   if (begun.kind === 'skip') return;
-  await execute(host, type, begun.row, token);
+  await execute(host, type, begun.row, token, job);
 }
 
-async function begin(host: RunnerHost, trx: Transaction<TaskTables>, taskId: string, jobId: string, token: string): Promise<Begun> {
+async function begin(
+  host: RunnerHost,
+  trx: Transaction<TaskTables>,
+  taskId: string,
+  jobId: string,
+  token: string,
+): Promise<Begun> {
   const now = Date.now();
   let query = trx.selectFrom('keel_task').selectAll().where('id', '=', taskId);
   if (host.store.dialect === 'postgres') query = query.forUpdate();
@@ -68,8 +80,13 @@ async function begin(host: RunnerHost, trx: Transaction<TaskTables>, taskId: str
   if (row.state !== 'queued' && row.state !== 'running') return { kind: 'skip' };
   // Still `running`: the worker of the last attempt died (its job's lease expired).
   if (row.state === 'running' && row.attempts >= row.max_attempts) {
-    const error: TaskError = { code: 'interrupted', message: 'The worker running the task stopped and no attempt is left' };
-    await update().set({ state: 'failed', error: JSON.stringify(error), finished_at: now }).execute();
+    const error: TaskError = {
+      code: 'interrupted',
+      message: 'The worker running the task stopped and no attempt is left',
+    };
+    await update()
+      .set({ state: 'failed', error: JSON.stringify(error), finished_at: now })
+      .execute();
     host.changed(taskId);
     return { kind: 'skip' };
   }
@@ -104,7 +121,7 @@ async function begin(host: RunnerHost, trx: Transaction<TaskTables>, taskId: str
   return { kind: 'run', row: started };
 }
 
-async function execute(host: RunnerHost, type: TaskType, row: TaskRow, token: string): Promise<void> {
+async function execute(host: RunnerHost, type: TaskType, row: TaskRow, token: string, job: JobContext): Promise<void> {
   const { settings } = host;
   const taskId = row.id;
   const logger = host.logger().child({ taskId, type: row.type, attempt: row.attempts });
@@ -123,6 +140,10 @@ async function execute(host: RunnerHost, type: TaskType, row: TaskRow, token: st
     timeoutMs,
   );
   if (host.shuttingDown()) run.stop('shutdown', new TaskInterruptedError());
+  // The job itself was let go (its lease lost, cancelled through the jobs admin, the job queue stopping).
+  const onJobAbort = (): void => run.stop('lost', new TaskInterruptedError("The task's job was stopped"));
+  if (job.signal.aborted) onJobAbort();
+  else job.signal.addEventListener('abort', onJobAbort, { once: true });
   const artifact = new RunArtifact(settings.dataDir, taskId, token, type.artifactTypes);
   const context: TaskContext = {
     id: taskId,
@@ -164,11 +185,12 @@ async function execute(host: RunnerHost, type: TaskType, row: TaskRow, token: st
     // Stopped while the handler was settling (often: it threw because its signal aborted).
     if (run.reason) outcome = { kind: 'stopped' };
     clearTimeout(timer);
-    if (outcome.kind === 'stopped') await stopped(host, run, row, handler);
+    if (outcome.kind === 'stopped') await stopped(host, run, row, handler, job.id);
     else if (outcome.kind === 'resolved') await succeeded(host, run, row, artifact, outcome.value);
     else await failedAttempt(host, run, row, type, outcome.error, logger);
   } finally {
     clearTimeout(timer);
+    job.signal.removeEventListener('abort', onJobAbort);
     run.close();
     host.running.delete(taskId);
     host.changed(taskId);
@@ -182,7 +204,13 @@ const guarded = (db: Kysely<TaskTables>, run: TaskRun) =>
     .where('run_token', '=', run.token)
     .where('state', 'in', FINAL_STATES);
 
-async function stopped(host: RunnerHost, run: TaskRun, row: TaskRow, handler: Promise<unknown>): Promise<void> {
+async function stopped(
+  host: RunnerHost,
+  run: TaskRun,
+  row: TaskRow,
+  handler: Promise<unknown>,
+  jobId: string,
+): Promise<void> {
   const now = Date.now();
   const db = host.db();
   const reason = run.reason!;
@@ -196,7 +224,9 @@ async function stopped(host: RunnerHost, run: TaskRun, row: TaskRow, handler: Pr
     run.close();
     await guarded(db, run).set({ state: 'cancelled', finished_at: now }).execute();
   } else if (reason === 'timeout') {
-    host.logger().warn({ taskId: row.id, type: row.type, timeoutMs: Number(row.timeout_ms) }, 'task cut at its timeout');
+    host
+      .logger()
+      .warn({ taskId: row.id, type: row.type, timeoutMs: Number(row.timeout_ms) }, 'task cut at its timeout');
     run.close();
     const error: TaskError = { code: 'timeout', message: `The task ran past its ${Number(row.timeout_ms)} ms timeout` };
     // A cancel asked meanwhile wins: the user asked to stop it.
@@ -209,12 +239,21 @@ async function stopped(host: RunnerHost, run: TaskRun, row: TaskRow, handler: Pr
       .execute();
   } else {
     run.close();
+    // Nothing will run a job cancelled through the jobs admin again: the task ends cancelled too.
+    const job = await host.jobs.get(jobId).catch(() => undefined);
+    if (job?.state === 'cancelled') await guarded(db, run).set({ state: 'cancelled', finished_at: now }).execute();
   }
   host.ended(row.type, reason === 'shutdown' ? 'requeued' : reason === 'cancel' ? 'cancelled' : reason);
   await removeRunFiles(host.settings.dataDir, row.id, run.token).catch(() => undefined);
 }
 
-async function succeeded(host: RunnerHost, run: TaskRun, row: TaskRow, artifact: RunArtifact, value: unknown): Promise<void> {
+async function succeeded(
+  host: RunnerHost,
+  run: TaskRun,
+  row: TaskRow,
+  artifact: RunArtifact,
+  value: unknown,
+): Promise<void> {
   await run.flush().catch(() => false);
   const stored = await artifact.finish().catch(() => undefined);
   const now = Date.now();
@@ -235,7 +274,10 @@ async function succeeded(host: RunnerHost, run: TaskRun, row: TaskRow, artifact:
   }
   host.ended(row.type, 'cancelled');
   // Cancelled meanwhile: the user asked to stop it, so its result is dropped.
-  await guarded(host.db(), run).set({ state: 'cancelled', finished_at: now }).where('state', '=', 'cancelling').execute();
+  await guarded(host.db(), run)
+    .set({ state: 'cancelled', finished_at: now })
+    .where('state', '=', 'cancelling')
+    .execute();
   await removeRunFiles(host.settings.dataDir, row.id, run.token).catch(() => undefined);
 }
 

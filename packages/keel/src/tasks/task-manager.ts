@@ -11,13 +11,16 @@ import { defineSchedule, type Schedule } from '../schedule/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
 import type { Store } from '../store/index.js';
 import { removeTaskFiles } from './artifacts.js';
-import { createTaskMetrics, type TaskMetrics } from './metrics.js';
 import type { TaskType } from './define-task.js';
 import {
   TaskCancelledError,
   TaskInterruptedError,
-  TaskNotCancellableError, TaskNotFinishedError, TaskResultExpiredError } from './errors.js';
+  TaskNotCancellableError,
+  TaskNotFinishedError,
+  TaskResultExpiredError,
+} from './errors.js';
 import { isTaskId, newTaskId } from './ids.js';
+import { createTaskMetrics, type TaskMetrics } from './metrics.js';
 import { type ResolvedTasksOptions, resolveTasksOptions, type TasksOptions } from './options.js';
 import { effectiveState, rowToTask, type StoredArtifact } from './rows.js';
 import { type RunnerHost, runTask } from './run-task.js';
@@ -39,7 +42,12 @@ const listQuerySchema = z.object({
   owner: z.string('must be a string').optional(),
   state: z.enum(taskStates).optional(),
   type: z.string('must be a string').optional(),
-  limit: z.number().int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less').optional(),
+  limit: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1 or more')
+    .max(100, 'must be 100 or less')
+    .optional(),
   cursor: z.custom<string>(isTaskId, "must be a page's nextCursor").optional(),
 });
 
@@ -290,6 +298,10 @@ export class TaskManager<DB> implements Component {
    */
   async cancel(id: string, scope: OwnerScope = {}): Promise<Task> {
     const before = await this.requireRow(id, scope);
+    const was = effectiveState(before, Date.now());
+    if (finalTaskStates.includes(was)) {
+      throw new TaskNotCancellableError(`A ${was} task cannot be cancelled; only queued or running ones`);
+    }
     const now = Date.now();
     await this.store.transaction(async (trx) => {
       const db = trx as unknown as Kysely<TaskTables>;

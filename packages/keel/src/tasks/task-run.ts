@@ -90,7 +90,9 @@ export class TaskRun {
     const delay = Math.max(0, this.lastWriteAt + this.deps.progressIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((err: unknown) => this.deps.logger.warn({ err, taskId: this.taskId }, 'storing progress failed'));
+      this.flush().catch((err: unknown) =>
+        this.deps.logger.warn({ err, taskId: this.taskId }, 'storing progress failed'),
+      );
     }, delay);
   }
 

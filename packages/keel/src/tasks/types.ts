@@ -205,7 +205,11 @@ export interface TaskContext<I = unknown, DB = unknown, C = unknown> {
     body: string | Uint8Array | Readable | AsyncIterable<string | Uint8Array>,
   ): Promise<{ size: number }>;
   /** Enqueues a keel/jobs job (joins `store.transaction(...)` like `jobs.enqueue`). */
-  enqueue<JI, JO, JR>(type: JobType<JI, JO, JR>, payload: JI, options?: EnqueueOptions<Transaction<DB>>): Promise<EnqueuedJob>;
+  enqueue<JI, JO, JR>(
+    type: JobType<JI, JO, JR>,
+    payload: JI,
+    options?: EnqueueOptions<Transaction<DB>>,
+  ): Promise<EnqueuedJob>;
   /** Creates a follow-up task, owned by this task's owner unless `options.owner` says otherwise. */
   createTask<TI, TR>(
     type: TaskTypeRef<TI, TR>,

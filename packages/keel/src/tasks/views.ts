@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { Task } from './types.js';
 import { taskStates } from './types.js';
 
-/** A task's progress on the wire. */
+/**
+ * A task's progress on the wire (the data of an SSE `progress` event).
+ *
+ * @example
+ * ```ts
+ * const progress = progressView.parse(JSON.parse(event.data));
+ * ```
+ */
 export const progressView = z.object({
   done: z.number(),
   total: z.number().nullable(),
@@ -10,7 +17,14 @@ export const progressView = z.object({
   updatedAt: z.string().describe('ISO 8601'),
 });
 
-/** A task on the wire (dates as ISO 8601). */
+/**
+ * A task on the wire (dates as ISO 8601, no owner): the answer of the task routes.
+ *
+ * @example
+ * ```ts
+ * app.get('/my-task', { schema: { response: { 200: taskView } } }, async () => toTaskView(await tasks.require(id)));
+ * ```
+ */
 export const taskView = z.object({
   id: z.string(),
   type: z.string(),
@@ -31,12 +45,26 @@ export const taskView = z.object({
   expiresAt: z.string().nullable(),
 });
 
-/** The wire shape of a task. */
+/**
+ * The wire shape of a task.
+ *
+ * @example
+ * ```ts
+ * const view: TaskView = toTaskView(task);
+ * ```
+ */
 export type TaskView = z.infer<typeof taskView>;
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
-/** A task as sent over HTTP (and in SSE `state` events). */
+/**
+ * A task as sent over HTTP (and in SSE `state` events).
+ *
+ * @example
+ * ```ts
+ * reply.status(202).send(toTaskView(await tasks.create(parsePost, input, { owner })));
+ * ```
+ */
 export function toTaskView(task: Task): TaskView {
   return {
     id: task.id,

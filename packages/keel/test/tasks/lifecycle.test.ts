@@ -6,12 +6,12 @@ import { TimeoutError } from '../../src/errors/index.js';
 import {
   defineTask,
   PermanentTaskError,
+  type Task,
   TaskCancelledError,
   TaskInterruptedError,
   TaskNotCancellableError,
   TaskNotFinishedError,
   TaskResultExpiredError,
-  type Task,
 } from '../../src/tasks/index.js';
 import { createTestDatabase, eventually, type TestDatabase, testDialects } from '../../src/testing/index.js';
 import { gate, sleep, startTasks, type TasksHarness } from './harness.js';
@@ -117,7 +117,11 @@ for (const dialect of testDialects) {
       });
       h = await startTasks(database, { types: [denied] });
       const done = await settled((await h.tasks.create(denied, {}, { owner: 'ann' })).id);
-      expect(done).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'failed', message: 'Access to the post is denied' } });
+      expect(done).toMatchObject({
+        state: 'failed',
+        attempts: 1,
+        error: { code: 'failed', message: 'Access to the post is denied' },
+      });
       await expect(h.tasks.cancel(done.id)).rejects.toBeInstanceOf(TaskNotCancellableError);
       await expect(h.tasks.openResult(done.id)).rejects.toBeInstanceOf(TaskNotFinishedError);
     });
@@ -163,6 +167,27 @@ for (const dialect of testDialects) {
       expect((await h.jobs.list({ state: 'waiting' })).items).toHaveLength(0);
     });
 
+    it('ends the task cancelled when its job is cancelled through the jobs admin', async () => {
+      let reason: unknown;
+      const held = defineTask({
+        name: 'held',
+        input: empty,
+        handler: async (task) => {
+          await sleep(60_000, task.signal).catch((error: unknown) => {
+            reason = error;
+            throw error;
+          });
+        },
+      });
+      h = await startTasks(database, { types: [held] });
+      const task = await h.tasks.create(held, {}, { owner: 'ann' });
+      await eventually(async () => (await h!.tasks.require(task.id)).state === 'running');
+      const [job] = (await h.jobs.list({ state: 'running' })).items;
+      expect(await h.jobs.cancel(job!.id)).toBe(true);
+      expect((await settled(task.id)).state).toBe('cancelled');
+      expect(reason).toBeInstanceOf(TaskInterruptedError);
+    });
+
     it('starts a higher-priority task first when every worker is busy', async () => {
       const order: string[] = [];
       const releases = [gate(), gate()];
@@ -181,7 +206,10 @@ for (const dialect of testDialects) {
         },
       });
       h = await startTasks(database, { types: [busy, work], workers: 2 });
-      const blockers = [await h.tasks.create(busy, { n: 0 }, { owner: 'o' }), await h.tasks.create(busy, { n: 1 }, { owner: 'o' })];
+      const blockers = [
+        await h.tasks.create(busy, { n: 0 }, { owner: 'o' }),
+        await h.tasks.create(busy, { n: 1 }, { owner: 'o' }),
+      ];
       await eventually(async () => (await h!.tasks.list({ state: 'running' })).items.length === 2);
       const queued: Task[] = [];
       for (let i = 0; i < 20; i += 1) queued.push(await h.tasks.create(work, { label: `low${i}` }, { owner: 'o' }));
@@ -194,7 +222,9 @@ for (const dialect of testDialects) {
       for (const task of [...blockers, ...queued]) expect((await settled(task.id)).state).toBe('succeeded');
       // The rest run first in, first out.
       const lows = order.slice(1);
-      expect(lows.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))).toEqual(Array.from({ length: 20 }, (_, i) => `low${i}`));
+      expect(lows.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))).toEqual(
+        Array.from({ length: 20 }, (_, i) => `low${i}`),
+      );
     });
 
     it('cuts a handler that ignores its signal at its timeout, says so, and ignores its late writes', async () => {
@@ -288,7 +318,11 @@ for (const dialect of testDialects) {
       const running = gate();
       const name = `shutdown-${dialect}`;
       h = await startTasks(database, { types: [long(() => running.open())] }, { name });
-      const task = await h.tasks.create(long(() => undefined), {}, { owner: 'ann' });
+      const task = await h.tasks.create(
+        long(() => undefined),
+        {},
+        { owner: 'ann' },
+      );
       await running.promise;
       await eventually(async () => ((await h!.tasks.require(task.id)).progress?.done ?? 0) >= 2);
       await h.service.stop();
@@ -341,7 +375,11 @@ for (const dialect of testDialects) {
     });
 
     it('rejects bad input and bad use with clear errors', async () => {
-      const typed = defineTask({ name: 'typed', input: z.object({ postId: z.number().int() }), handler: async () => 1 });
+      const typed = defineTask({
+        name: 'typed',
+        input: z.object({ postId: z.number().int() }),
+        handler: async () => 1,
+      });
       h = await startTasks(database, { types: [typed] });
       await expect(h.tasks.create(typed, { postId: 'x' as unknown as number }, { owner: 'a' })).rejects.toMatchObject({
         status: 400,

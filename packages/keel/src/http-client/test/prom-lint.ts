@@ -2,7 +2,8 @@
 // machine has no promtool). Returns the problems found, none for a clean exposition.
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const NON_BASE_UNITS = /_(milliseconds|microseconds|nanoseconds|minutes|hours|days|kilobytes|megabytes|gigabytes|percent)(_|$)/;
+const NON_BASE_UNITS =
+  /_(milliseconds|microseconds|nanoseconds|minutes|hours|days|kilobytes|megabytes|gigabytes|percent)(_|$)/;
 
 export function lintExposition(text: string, only: (name: string) => boolean = () => true): string[] {
   const problems: string[] = [];
@@ -32,12 +33,14 @@ export function lintExposition(text: string, only: (name: string) => boolean = (
     if (!only(family)) continue;
     sampled.add(family);
     if (!METRIC_NAME.test(name)) problems.push(`${name}: invalid metric name`);
-    if (Number.isNaN(Number(value)) && !['NaN', '+Inf', '-Inf'].includes(value)) problems.push(`${name}: bad value ${value}`);
+    if (Number.isNaN(Number(value)) && !['NaN', '+Inf', '-Inf'].includes(value))
+      problems.push(`${name}: bad value ${value}`);
     const labelNames: string[] = [];
     for (const match of labels.matchAll(/([^{=,\s]+)="((?:[^"\\]|\\.)*)"/g)) {
       const labelName = match[1]!;
       labelNames.push(labelName);
-      if (!LABEL_NAME.test(labelName) || labelName.startsWith('__')) problems.push(`${name}: invalid label name ${labelName}`);
+      if (!LABEL_NAME.test(labelName) || labelName.startsWith('__'))
+        problems.push(`${name}: invalid label name ${labelName}`);
     }
     if (new Set(labelNames).size !== labelNames.length) problems.push(`${name}: a label given twice`);
     const key = `${name}${labels}`;
@@ -49,11 +52,17 @@ export function lintExposition(text: string, only: (name: string) => boolean = (
     if (!type.has(name)) problems.push(`${name}: no TYPE`);
     const kind = type.get(name);
     if (kind === 'counter' && !name.endsWith('_total')) problems.push(`${name}: counter names should end in _total`);
-    if (kind !== 'counter' && name.endsWith('_total')) problems.push(`${name}: non-counter names should not end in _total`);
+    if (kind !== 'counter' && name.endsWith('_total'))
+      problems.push(`${name}: non-counter names should not end in _total`);
     if (/[a-z][A-Z]/.test(name)) problems.push(`${name}: metric names should be snake_case, not camelCase`);
     if (NON_BASE_UNITS.test(name)) problems.push(`${name}: use base units (seconds, bytes)`);
     // A labelled histogram with no observation yet has no series at all: only a sampled one needs _count.
-    if (kind === 'histogram' && sampled.has(name) && !series.has(`${name}_count`) && ![...series].some((s) => s.startsWith(`${name}_count{`)))
+    if (
+      kind === 'histogram' &&
+      sampled.has(name) &&
+      !series.has(`${name}_count`) &&
+      ![...series].some((s) => s.startsWith(`${name}_count{`))
+    )
       problems.push(`${name}: histogram without _count`);
   }
   return problems;

@@ -43,7 +43,18 @@ export interface ScriptedServer<S extends NetServer = NetServer> {
 export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, body: string) => void | Promise<void>;
 
 function newLog(): ServerLog {
-  return { requests: 0, opened: 0, open: 0, maxOpen: 0, closed: 0, closedAfterRequest: 0, arrivals: [], bodies: [], headers: [], urls: [] };
+  return {
+    requests: 0,
+    opened: 0,
+    open: 0,
+    maxOpen: 0,
+    closed: 0,
+    closedAfterRequest: 0,
+    arrivals: [],
+    bodies: [],
+    headers: [],
+    urls: [],
+  };
 }
 
 const carried = new WeakSet<Socket>();

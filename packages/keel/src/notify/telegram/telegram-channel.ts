@@ -4,6 +4,7 @@ import { checkOptions, option } from '../../config/index.js';
 import { createHttpClient, type HttpResponse } from '../../http-client/index.js';
 import { RateLimitExceededError, rateLimit } from '../../resilience/index.js';
 import type { BoundChannel, ChannelAttempt, NotifyChannel, SendOutcome } from '../channel.js';
+import { isRenderFailure, renderSafely } from '../render-safely.js';
 import type { Notification } from '../types.js';
 import { multipartBody } from './multipart.js';
 
@@ -52,7 +53,7 @@ export interface TelegramChannelOptions<N> {
   apiUrl?: string | undefined;
   /** Turns a notification into a message; `null` skips it. */
   render: (notification: N) => TelegramMessage | null | Promise<TelegramMessage | null>;
-  /** At least this long between two messages to one chat (Telegram allows about one a second). @defaultValue 1000 */
+  /** At least this long between one message's answer and the next message to the same chat (Telegram allows about one a second). @defaultValue 1000 */
   perChatIntervalMs?: number;
   /** Messages a second the bot sends from this process. @defaultValue 30 */
   perBotPerSecond?: number;
@@ -132,8 +133,8 @@ function answerOf(response: HttpResponse): BotAnswer | undefined {
 /**
  * Telegram Bot API messages (`sendMessage`, `sendPhoto` by URL, bytes or stream) through
  * keel/http-client, to the chat each recipient linked with `notifier.telegram.linkChat`.
- * - Throttled to one message per chat per `perChatIntervalMs` (held in SQL, across processes) and
- *   `perBotPerSecond` per bot (in this process).
+ * - Throttled per chat (one message at a time, the next `perChatIntervalMs` after the last one's
+ *   answer; held in SQL, across processes) and to `perBotPerSecond` per bot (in this process).
  * - A 429 waits `parameters.retry_after` seconds: nothing goes to that chat before.
  * - A 400 fails at once with Telegram's `description` (a group migrated to a supergroup is followed
  *   to its new chat id instead); a 403 (the user blocked the bot) fails and
@@ -237,7 +238,8 @@ export function telegramChannel<N extends Notification = Notification>(
             .where('recipient_id', '=', recipientId)
             .executeTakeFirst();
           if (!chat) return { kind: 'skipped', reason: 'no_target' };
-          const message = await render(attempt.notification as N);
+          const message = await renderSafely(() => render(attempt.notification as N));
+          if (isRenderFailure(message)) return { kind: 'failed', reason: message.failed };
           if (message === null) return { kind: 'skipped', reason: 'rendered_nothing' };
           const request = buildRequest(chat.chat_id, message);
           // The bot's turn first, then the mark, then the request: a crash while waiting sent nothing,
@@ -248,12 +250,13 @@ export function telegramChannel<N extends Notification = Notification>(
             if (!(error instanceof RateLimitExceededError)) throw error;
             return { kind: 'wait', untilMs: now() + error.retryAfterMs, reason: 'per-bot throttle' };
           }
-          // The chat's slot, claimed atomically right before the request: two workers (or processes)
-          // never send to one chat within the interval.
+          // The chat's turn, claimed atomically right before the request and held while it is in flight:
+          // two workers (or processes) never send to one chat at once, and the next message to it starts
+          // `perChatIntervalMs` after this one's answer (so Telegram sees them at least that far apart).
           const at = now();
           const claimed = await store.db
             .updateTable('keel_notify_telegram_chat')
-            .set({ next_send_at: at + settings.perChatIntervalMs })
+            .set({ next_send_at: at + settings.timeoutMs + settings.perChatIntervalMs })
             .where('recipient_id', '=', recipientId)
             .where('next_send_at', '<=', at)
             .executeTakeFirst();
@@ -269,7 +272,16 @@ export function telegramChannel<N extends Notification = Notification>(
               reason: 'per-chat throttle',
             };
           }
-          if (!(await attempt.markSending())) return { kind: 'raced' };
+          const releaseChat = () =>
+            store.db
+              .updateTable('keel_notify_telegram_chat')
+              .set({ next_send_at: now() + settings.perChatIntervalMs })
+              .where('recipient_id', '=', recipientId)
+              .execute();
+          if (!(await attempt.markSending())) {
+            await releaseChat();
+            return { kind: 'raced' };
+          }
           let response: HttpResponse;
           try {
             response = await client.request({
@@ -283,6 +295,7 @@ export function telegramChannel<N extends Notification = Notification>(
               signal: attempt.signal,
             });
           } catch (error) {
+            await releaseChat();
             if (attempt.signal.aborted) throw error;
             const codes = errorCodes(error);
             const reason = scrub((error as Error).message);
@@ -294,6 +307,7 @@ export function telegramChannel<N extends Notification = Notification>(
             if (request.streamed) return { kind: 'failed', reason: `stream_not_replayable: ${reason}` };
             return { kind: 'maybe', reason: `maybe_delivered: ${reason}` };
           }
+          await releaseChat();
           const status = response.status;
           const answer = answerOf(response);
           const description = scrub(answer?.description ?? `answered ${status}`);

@@ -8,7 +8,14 @@ declare module '../../errors/index.js' {
   }
 }
 
-/** The code of a {@link WebhookVerificationError} (401). */
+/**
+ * The code of a {@link WebhookVerificationError} (401).
+ *
+ * @example
+ * ```ts
+ * if (isKeelError(error) && error.code === WEBHOOK_SIGNATURE_INVALID) reply.code(401);
+ * ```
+ */
 export const WEBHOOK_SIGNATURE_INVALID = defineErrorCode('webhook_signature_invalid', {
   status: 401,
   title: 'Webhook signature invalid',

@@ -3,12 +3,21 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { checkOptions, option } from '../../config/index.js';
 import type { BoundChannel, ChannelAttempt, NotifyChannel, SendOutcome } from '../channel.js';
+import { isRenderFailure, renderSafely } from '../render-safely.js';
 import type { Notification } from '../types.js';
 import { guardedLookup, isPrivateAddress } from './address-guard.js';
 import { liveSecrets } from './endpoints.js';
 import { signatureHeader } from './signature.js';
 
-/** The Standard Webhooks schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+/**
+ * The Standard Webhooks schedule: delays before the 2nd to 8th attempts (the 1st is immediate):
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+ *
+ * @example
+ * ```ts
+ * webhookChannel({ retryScheduleMs: STANDARD_WEBHOOK_RETRY_SCHEDULE_MS.slice(0, 3) });
+ * ```
+ */
 export const STANDARD_WEBHOOK_RETRY_SCHEDULE_MS: readonly number[] = [
   5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
 ];
@@ -132,7 +141,9 @@ export function webhookChannel<N extends Notification = Notification>(
           }
           const sentAt = now();
           const timestamp = Math.floor(sentAt / 1000);
-          const body = JSON.stringify(render(attempt.notification as N));
+          const rendered = await renderSafely(() => JSON.stringify(render(attempt.notification as N)));
+          if (isRenderFailure(rendered)) return { kind: 'failed', reason: rendered.failed };
+          const body = rendered;
           const signal = AbortSignal.any([attempt.signal, AbortSignal.timeout(settings.timeoutMs)]);
           try {
             const response = await request(url, {

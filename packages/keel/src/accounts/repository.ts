@@ -1,15 +1,14 @@
-import type { Kysely, Selectable, Store } from 'keel/store';
-import type { PlannerDatabase } from '../database.js';
-import type { UsersTable } from './tables.js';
+import type { Kysely, Selectable, Store } from '../store/index.js';
+import type { AccountTables, UsersTable } from './tables.js';
 
 /** A stored user. */
 export type UserRow = Selectable<UsersTable>;
 
 /** Reads and writes users, inside the caller's transaction when there is one. */
 export class UserRepository {
-  constructor(private readonly store: Store<PlannerDatabase>) {}
+  constructor(private readonly store: Store<AccountTables>) {}
 
-  private get db(): Kysely<PlannerDatabase> {
+  private get db(): Kysely<AccountTables> {
     return this.store.currentTransaction() ?? this.store.db;
   }
 

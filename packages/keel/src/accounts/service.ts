@@ -1,7 +1,7 @@
-import type { KeelCache } from 'keel/cache';
-import { ConflictError, UnauthorizedError } from 'keel/errors';
-import { isUniqueViolation } from 'keel/store';
-import { newId } from '../common/ids.js';
+import { randomUUID } from 'node:crypto';
+import type { KeelCache } from '../cache/index.js';
+import { ConflictError, UnauthorizedError } from '../errors/index.js';
+import { isUniqueViolation } from '../store/index.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { UserRepository } from './repository.js';
 import type { TokenIssuer } from './tokens.js';
@@ -35,7 +35,7 @@ export class AccountService {
     if (await this.users.findByEmail(input.email)) throw new ConflictError('This email is already registered');
     const now = new Date().toISOString();
     const user = {
-      id: newId(),
+      id: randomUUID(),
       email: input.email,
       name: input.name,
       password_hash: await hashPassword(input.password),

@@ -1,5 +1,6 @@
-import type { AuthGuards, HttpRoutes } from 'keel/http';
 import { z } from 'zod';
+import type { AuthGuards, HttpRoutes } from '../http/index.js';
+import type { AccountPrincipal } from './authentication.js';
 import type { AccountService } from './service.js';
 
 const email = z
@@ -63,7 +64,8 @@ export function accountRoutes(accounts: AccountService, guards: AuthGuards, perM
         onRequest: guards.authenticated,
         schema: { tags: ['users'], summary: 'The caller', security: [{ bearerAuth: [] }], response: { 200: meSchema } },
       },
-      async (request) => request.principal,
+      // The principal is the one bearerAuthentication returned: an AccountPrincipal.
+      async (request) => request.principal as unknown as AccountPrincipal,
     );
   };
 }

@@ -1,16 +1,18 @@
 import { webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { UnauthorizedError } from 'keel/errors';
+import { UnauthorizedError } from '../errors/index.js';
 
-const ISSUER = 'planner';
-
-/** Signs and verifies the planner's HS256 access tokens. */
+/** Signs and verifies the service's HS256 access tokens. */
 export class TokenIssuer {
   // A CryptoKey imported once: given bytes or a KeyObject, jose imports a new key on every call.
   private readonly key: Promise<webcrypto.CryptoKey>;
   readonly ttlSeconds: number;
 
-  constructor(secret: string, ttlSeconds: number) {
+  constructor(
+    secret: string,
+    ttlSeconds: number,
+    private readonly issuer: string,
+  ) {
     this.key = webcrypto.subtle.importKey(
       'raw',
       Buffer.from(secret, 'utf8'),
@@ -26,7 +28,7 @@ export class TokenIssuer {
     return new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
-      .setIssuer(ISSUER)
+      .setIssuer(this.issuer)
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
       .sign(await this.key);
@@ -35,7 +37,7 @@ export class TokenIssuer {
   /** The user id a valid token names; any other token is a 401. */
   async verify(token: string): Promise<string> {
     try {
-      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, await this.key, { issuer: this.issuer, algorithms: ['HS256'] });
       if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
       return payload.sub;
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'keel/store';
+import type { Kysely, Migration } from '../store/index.js';
 
 /** A registered user. Times are ISO 8601 UTC strings (sortable as text). */
 export interface UsersTable {
