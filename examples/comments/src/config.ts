@@ -17,7 +17,7 @@ export const commentsConfigSchema = appConfigSchema.extend(accountsConfigSchema.
     .string()
     .regex(/^\d+\.\d+$/, 'must be a version such as 5.199')
     .default('5.199'),
-  /** Most VK API requests sent in any one-second window by this process, retries included. Default: 3. */
+  /** Most requests VK sees from this process in any one-second window, retries included. Default: 3. */
   VK_RATE_PER_SECOND: intVar(3, 1, 100),
   /** Attempts of one VK request (errors 6, 10, HTTP 5xx) before the parse attempt fails and the task retries from its checkpoint. Default: 8. */
   VK_MAX_ATTEMPTS: intVar(8, 1, 20),

@@ -41,7 +41,6 @@ export function createCommentsService(
       version: '1.0.0',
       description:
         'Parse, analyze and export the comments of VK wall posts, as tasks with progress, cancel and results.',
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
     ...appOptions,
   });

@@ -86,4 +86,31 @@ describe.each(testDialects)('the comments API (%s)', (dialect) => {
     const anonymous = await harness.call('GET', '/api/v1/posts/-4_2/comments');
     expect(anonymous.status).toBe(401);
   });
+
+  it('documents every route in OpenAPI with its security and problems', async () => {
+    const docs = await harness.call('GET', '/docs/json');
+    expect(docs.status).toBe(200);
+    expect(docs.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const operations = Object.entries(docs.body.paths as Record<string, Record<string, any>>).filter(([path]) =>
+      /^\/api\/v1\/(tasks|posts)/.test(path),
+    );
+    expect(operations.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/tasks/parse',
+        '/api/v1/tasks/analyze',
+        '/api/v1/tasks/export',
+        '/api/v1/tasks/{id}/cancel',
+        '/api/v1/tasks/{id}/result',
+        '/api/v1/tasks/{id}/events',
+        '/api/v1/posts/{post}/comments',
+        '/api/v1/posts/{post}/stats',
+      ]),
+    );
+    for (const [, methods] of operations) {
+      for (const operation of Object.values(methods)) {
+        expect(operation.security).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '500']));
+      }
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase, testDialects } from 'keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { comments } from '../src/index.js';
 import { startVkStandIn, type VkStandIn } from '../src/vk/stand-in.js';
 import { type CommentsHarness, startComments } from './harness.js';
 
@@ -16,7 +17,7 @@ describe.each(testDialects)('health checks (%s)', (dialect) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    standIn = await startVkStandIn();
+    standIn = await startVkStandIn({ posts: { '-1_1': 150 } });
     harness = await startComments(database, { VK_API_URL: standIn.apiUrl });
   });
 
@@ -35,8 +36,18 @@ describe.each(testDialects)('health checks (%s)', (dialect) => {
     expect(vk).toMatchObject({ critical: false });
     expect(list.some((check) => /store|database/.test(check.name))).toBe(true);
 
+    // The probe asked VK once (through the throttle); a parse's calls then stand for VK's health.
+    expect(standIn.requests).toHaveLength(1);
+    await harness.app.use(comments).parse(-1, 1, { signal: new AbortController().signal, progress: () => undefined });
+    const afterParse = standIn.requests.length;
+    for (let i = 0; i < 3; i++)
+      expect((await harness.call('GET', '/health/ready')).body.checks['vk-api'].status).toBe('up');
+    expect(standIn.requests).toHaveLength(afterParse);
+
     await standIn.close();
-    const down = await harness.call('GET', '/health/ready');
+    // A recent success stands for 30 s; a fresh instance asks VK and finds it down.
+    const fresh = await startComments(database, { VK_API_URL: standIn.apiUrl });
+    const down = await fresh.call('GET', '/health/ready').finally(() => fresh.stop());
     expect(down.status).toBe(200);
     expect(JSON.stringify(down.body)).toMatch(/degraded/);
   });

@@ -90,6 +90,7 @@ describe.each(testDialects)('parse tasks (%s)', (dialect) => {
     expect(task.attempts).toBe(1);
     expect(task.error.message).toMatch(reason);
     expect(task.error.message).toMatch(`VK error ${code}`);
+    expect(task.error.reason).toBe('vk_api_error');
     expect(standIn.requests.length - before).toBe(1);
   });
 

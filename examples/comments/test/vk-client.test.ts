@@ -91,6 +91,28 @@ describe('VkClient against the VK stand-in', () => {
     expect(most).toBeLessThanOrEqual(5);
   });
 
+  it('keeps the rate as the server sees it while the event loop stalls between grant and send', async () => {
+    standIn = await startVkStandIn({ posts: { '1_1': 3000 } });
+    const vk = clientOf(standIn.apiUrl, 5);
+    // Blocks the event loop 60 ms out of every 130: requests leave and arrive late, unevenly.
+    const stall = setInterval(() => {
+      const until = Date.now() + 60;
+      while (Date.now() < until) {
+        // busy: a stand-in for a heavy synchronous step elsewhere in the process
+      }
+    }, 130);
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => vk.comments(1, 1, i * 100)));
+    } finally {
+      clearInterval(stall);
+    }
+    const most = standIn.maxInWindow(1000);
+    console.log(
+      `VK client under event-loop stalls: ${standIn.requests.length} requests, at most ${most} in any one-second window (rate 5)`,
+    );
+    expect(most).toBeLessThanOrEqual(5);
+  });
+
   it('stops waiting when its signal aborts', async () => {
     standIn = await startVkStandIn({ posts: { '1_1': 10 }, delayMs: 5000 });
     const controller = new AbortController();

@@ -17,7 +17,7 @@ describe.each(testDialects)('a SIGKILL during a burst of deliveries (%s)', (dial
   });
 
   it('sends no message twice, and after a restart every remaining delivery goes out', {
-    timeout: 180_000,
+    timeout: 240_000,
   }, async () => {
     const database: TestDatabase = await createTestDatabase(dialect);
     cleanups.push(() => database.drop());

@@ -85,4 +85,23 @@ describe('indexer searches', () => {
       );
     });
   }
+
+  it('a wrong API key (401) fails the check without opening the breaker: a client error is not an outage', async () => {
+    const w = await watcherWithItems({
+      env: { INDEXER_API_KEY: 'wrong-key' },
+      options: { indexer: { breakerFailures: 5 }, checks: { backoffBaseMs: 100, backoffMaxMs: 200, maxAttempts: 1 } },
+    });
+    await w.watcher.scheduler.trigger('watch-all');
+    await eventually(() => expect(w.indexer.searches).toHaveLength(ITEMS), { timeoutMs: 30_000 });
+    expect(w.indexer.searches.every((search) => search.outcome === 'http:401' && search.apiKey === 'wrong-key')).toBe(
+      true,
+    );
+    await eventually(async () => {
+      const failed = await w.watcher.jobs.list({ queue: 'watch', state: 'failed' });
+      expect(failed.items.filter((job) => job.type === 'watcher.check')).toHaveLength(ITEMS);
+    });
+    // Twenty failures in a row, each sent once (a 4xx is not retried) and none counted by the breaker.
+    expect(breakerOf(w).state).toBe('closed');
+    expect(await w.storedCount()).toBe(0);
+  });
 });

@@ -17,8 +17,7 @@ export const comments = defineFeature({
       ratePerSecond: app.config.VK_RATE_PER_SECOND,
       maxAttempts: app.config.VK_MAX_ATTEMPTS,
     });
-    // Their waits, retries and give-ups show in keel_resilience_* metrics and logs.
-    app.resilience.add(vk.rate);
+    // Its retries and give-ups show in keel_resilience_* metrics and logs.
     app.resilience.add(vk.retries);
     const repository = new CommentRepository(app.store);
     const service = new CommentsService(repository, vk);

@@ -1,10 +1,13 @@
+import type { HealthCheck } from 'keel/health';
 import { HttpClient, HttpClientError } from 'keel/http-client';
-import { type RateLimitPolicy, type RetryPolicy, rateLimit, retry } from 'keel/resilience';
+import { type RetryPolicy, retry } from 'keel/resilience';
 import type { z } from 'zod';
+import { ArrivalThrottle } from './arrival-throttle.js';
 import { VkApiError } from './errors.js';
 import { type VkComment, vkAnswerSchema } from './wire.js';
 
-const RATE_MARGIN_MS = 25;
+// How long a call's outcome stands for VK's health before readiness asks VK itself.
+const HEALTH_REUSE_MS = 30_000;
 
 /** Comments VK returns per `wall.getComments` call at most. */
 export const VK_PAGE_SIZE = 100;
@@ -43,8 +46,9 @@ export interface CommentPage {
  */
 export class VkClient {
   readonly http: HttpClient;
-  /** The rate limit every attempt passes (register it in a ResilienceRegistry for metrics). */
-  readonly rate: RateLimitPolicy;
+  private readonly throttle: ArrivalThrottle;
+  // What the last call learned about VK's reachability: readiness reuses it instead of calling again.
+  private lastOutcome: { at: number; reachable: boolean; error?: string } | undefined;
   /** The retries of transient failures (register it in a ResilienceRegistry for metrics). */
   readonly retries: RetryPolicy;
 
@@ -57,13 +61,7 @@ export class VkClient {
       retry: false,
       circuitBreaker: false,
     });
-    // VK counts arrivals: the margin keeps a start 1000 ms after another from arriving inside its second.
-    this.rate = rateLimit({
-      name: 'vk-api-rate',
-      limit: options.ratePerSecond,
-      intervalMs: 1000 + RATE_MARGIN_MS,
-      maxWaitMs: 10 * 60_000,
-    });
+    this.throttle = new ArrivalThrottle(options.ratePerSecond, 1000);
     this.retries = retry({
       name: 'vk-api-retry',
       maxRetries: (options.maxAttempts ?? 8) - 1,
@@ -76,17 +74,44 @@ export class VkClient {
   /** One page of a post's comments, oldest first, from `offset`. */
   async comments(ownerId: number, postId: number, offset: number, signal?: AbortSignal): Promise<CommentPage> {
     const options = signal ? { signal } : {};
-    // Every attempt waits its turn in the rate limit: retries count against VK's rate too.
+    // Every attempt takes a place in the throttle: retries count against VK's rate too.
     return this.retries.execute(
-      (attempt) =>
-        this.rate.execute((turn) => this.attempt(ownerId, postId, offset, turn.signal), { signal: attempt.signal }),
+      (attempt) => this.throttle.run(() => this.attempt(ownerId, postId, offset, attempt.signal), attempt.signal),
       options,
     );
   }
 
-  /** A readiness check of the VK API: it answers (below 500) within 2 s. Not critical. */
-  healthCheck() {
-    return this.http.healthCheck({ name: 'vk-api', path: 'wall.getComments', critical: false, timeoutMs: 2000 });
+  /**
+   * A readiness check of the VK API, not critical: up when VK answered (any VK answer, errors
+   * included) in the last 30 s, down when it failed then (HTTP 5xx, network); with no recent call it
+   * asks VK once, through the throttle, so probes never push VK past the rate.
+   */
+  healthCheck(): HealthCheck {
+    return {
+      name: 'vk-api',
+      critical: false,
+      timeoutMs: 2000,
+      check: async (signal) => {
+        const recent = this.lastOutcome;
+        if (recent && Date.now() - recent.at < HEALTH_REUSE_MS) {
+          if (!recent.reachable) throw new Error(recent.error ?? 'the last VK call failed');
+          return { lastCallAgoMs: Date.now() - recent.at };
+        }
+        const response = await this.throttle.run(
+          () =>
+            this.http.request({
+              path: 'wall.getComments',
+              query: { v: this.options.version },
+              throwOnStatus: false,
+              retry: false,
+              signal,
+            }),
+          signal,
+        );
+        if (response.status >= 500) throw new Error(`VK answered HTTP ${response.status}`);
+        return { status: response.status };
+      },
+    };
   }
 
   private async attempt(ownerId: number, postId: number, offset: number, signal: AbortSignal): Promise<CommentPage> {
@@ -108,10 +133,12 @@ export class VkClient {
     } catch (error) {
       if (signal.aborted || !(error instanceof HttpClientError)) throw error;
       const status = error.upstreamStatus;
+      this.lastOutcome = { at: Date.now(), reachable: status !== undefined && status < 500, error: error.message };
       // 5xx, 429, timeouts and connection failures pass with time; another 4xx or a malformed body will not.
       const transient = status === undefined || status >= 500 || status === 429 || status === 408;
       throw new VkApiError(undefined, `HTTP ${status ?? 'failure'}: ${error.message}`, { transient, cause: error });
     }
+    this.lastOutcome = { at: Date.now(), reachable: true };
     if ('error' in answer) throw new VkApiError(answer.error.error_code, answer.error.error_msg);
     return answer.response;
   }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HealthRegistry } from '../health/index.js';
@@ -18,15 +19,24 @@ const delayed = (ms: number) => (_req: unknown, res: Parameters<typeof json>[0])
 
 describe('http-client pools and lifecycle', () => {
   it('never opens more connections than its limit, under 50 concurrent requests', async () => {
-    const origin = await server(delayed(20));
+    // Answers are held until released: the busiest moment lasts as long as the test looks at it.
+    let hold = true;
+    const held: ServerResponse[] = [];
+    const origin = await server((_req, res) => {
+      if (hold) held.push(res);
+      else json(res, 200, { ok: true });
+    });
     const metrics = new MetricsRegistry({ defaultMetrics: false });
     const http = client({ name: 'limited', baseUrl: origin.url, connections: 5, metrics });
     const all = Promise.all(Array.from({ length: 50 }, (_, i) => http.request({ path: `/r/${i}` })));
-    // The busiest moment: every connection in use, the rest waiting in the pool's queue.
-    await eventually(() => origin.log.requests >= 1);
+    await eventually(() => held.length === 5);
+    // Every connection in use, the rest waiting in the pool's queue; the server saw 5 sockets.
     const busy = await metrics.text();
     expect(busy).toMatch(/keel_http_client_pool_connections\{client="limited",origin="[^"]+",state="in_use"\} 5/);
-    expect(Number(/keel_http_client_pool_queued_requests\{[^}]*\} (\d+)/.exec(busy)?.[1])).toBeGreaterThanOrEqual(40);
+    expect(Number(/keel_http_client_pool_queued_requests\{[^}]*\} (\d+)/.exec(busy)?.[1])).toBe(45);
+    expect(origin.log.open).toBe(5);
+    hold = false;
+    for (const res of held.splice(0)) json(res, 200, { ok: true });
     const responses = await all;
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(origin.log.requests).toBe(50);
@@ -51,6 +61,10 @@ describe('http-client pools and lifecycle', () => {
     const late = (await rejection(http.request({ path: '/late' }))) as HttpClientError;
     expect(late).toMatchObject({ code: 'external_service_unavailable', attempts: 0 });
     expect(origin.log.requests).toBe(10);
+    // Started again, it opens a new pool.
+    await http.start(startContext());
+    await expect(http.request({ path: '/again' })).resolves.toMatchObject({ status: 200 });
+    expect(origin.log.requests).toBe(11);
   });
 
   it('aborts what is left when the grace period ends, and destroys the pools', async () => {

@@ -72,11 +72,8 @@ export class HttpClient implements Component {
    * Sends a request and reads its response. A status of 400 or more throws an
    * {@link HttpClientError} unless `throwOnStatus` is `false`.
    */
-  async request(request: HttpRequest): Promise<HttpResponse> {
-    const call = this.callOf(request, this.headers);
-    const exchange = await this.send(call, request.signal);
-    if (exchange.status >= 400 && request.throwOnStatus !== false) throw statusFailure(call, exchange);
-    return new JsonResponse(exchange, call);
+  request(request: HttpRequest): Promise<HttpResponse> {
+    return this.send(request, this.headers, undefined) as Promise<HttpResponse>;
   }
 
   /** GETs JSON and validates it with `schema`; a mismatch is an HttpClientError (502). */
@@ -131,6 +128,7 @@ export class HttpClient implements Component {
   /** Counts into the service's metrics and logs with its logger (unless the options gave others). */
   async start(context: ComponentContext): Promise<void> {
     this.stopping = false;
+    for (const origin of this.origins.values()) origin.reopen();
     if (this.options.logger === undefined) this.settings.logger = context.logger;
     if (this.options.metrics === undefined) {
       this.metrics = context.metrics;
@@ -160,7 +158,7 @@ export class HttpClient implements Component {
     await Promise.all([...this.origins.values()].map((origin) => origin.close()));
   }
 
-  private async json<S extends z.ZodType>(
+  private json<S extends z.ZodType>(
     method: string,
     path: string,
     body: unknown,
@@ -169,10 +167,7 @@ export class HttpClient implements Component {
   ): Promise<z.output<S>> {
     const request: HttpRequest = options === undefined ? { method, path } : { ...options, method, path };
     if (body !== undefined) request.json = body;
-    const call = this.callOf(request, this.jsonHeaders);
-    const exchange = await this.send(call, request.signal);
-    if (exchange.status >= 400 && request.throwOnStatus !== false) throw statusFailure(call, exchange);
-    return parseJson(exchange, call, schema);
+    return this.send(request, this.jsonHeaders, schema) as Promise<z.output<S>>;
   }
 
   private callOf(request: HttpRequest, defaults: Record<string, string>): Call {
@@ -221,7 +216,17 @@ export class HttpClient implements Component {
     );
   }
 
-  private async send(call: Call, signal: AbortSignal | undefined): Promise<Exchange> {
+  /**
+   * Sends a request and reads its answer: the body checked with `schema`, or a response. One async
+   * frame from the request to its answer (each await is a microtask per request).
+   */
+  private async send(
+    request: HttpRequest,
+    defaults: Record<string, string>,
+    schema: z.ZodType | undefined,
+  ): Promise<HttpResponse | unknown> {
+    const call = this.callOf(request, defaults);
+    const signal = request.signal;
     if (this.stopping) {
       throw new HttpClientError(EXTERNAL_SERVICE_UNAVAILABLE, 'the HTTP client is stopping', {
         origin: call.origin.origin,
@@ -236,13 +241,14 @@ export class HttpClient implements Component {
     this.calls.add(call);
     signal?.addEventListener('abort', call, { once: true });
     const origin = call.origin;
+    let exchange: Exchange;
     try {
       try {
-        return await origin.attempt(call);
+        exchange = await origin.attempt(call);
       } catch (first) {
         const retry = origin.retry;
         if (retry === undefined || !origin.retries(first, call)) throw first;
-        return await retry.execute(
+        exchange = await retry.execute(
           (context) => (context.attempt === 0 ? Promise.reject(first) : origin.attempt(call)),
           call,
         );
@@ -254,6 +260,8 @@ export class HttpClient implements Component {
       this.calls.delete(call);
       if (this.calls.size === 0) this.idle?.();
     }
+    if (exchange.status >= 400 && request.throwOnStatus !== false) throw statusFailure(call, exchange);
+    return schema === undefined ? new JsonResponse(exchange, call) : parseJson(exchange, call, schema);
   }
 
   private originOf(origin: string): Origin {

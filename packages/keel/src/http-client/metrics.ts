@@ -54,7 +54,8 @@ function family(metrics: MetricsRegistry): Family {
       queued.reset();
       for (const pool of pools) {
         const stats = pool.stats();
-        queued.set({ client: pool.client, origin: pool.origin }, stats.queued + stats.pending);
+        // undici counts the pool's own queue in `pending`, with what its connections have not yet sent.
+        queued.set({ client: pool.client, origin: pool.origin }, stats.pending);
       }
     },
   });
@@ -138,6 +139,11 @@ export class OriginMetrics {
       this.retrySeries.set(reason, series);
     }
     series.value += 1;
+  }
+
+  /** Reads the pool again (it was opened again). */
+  watch(): void {
+    this.family.pools.add(this.sample);
   }
 
   /** Stops reading the pool (it is closed); its counts stay. */

@@ -70,7 +70,8 @@ const BARE: PolicyContext = { signal: new AbortController().signal, attempt: 0 }
  * its policies (retry, then breaker, then bulkhead: each attempt passes the breaker) and its metrics.
  */
 export class Origin {
-  readonly pool: Pool;
+  pool: Pool;
+  private readonly poolOptions: Pool.Options;
   /** The retry around the attempts, if any. */
   readonly retry: RetryPolicy | undefined;
   /** The name of its policies: `<client>:<host>`. */
@@ -88,14 +89,15 @@ export class Origin {
   ) {
     this.policyName = policyName(client, origin);
     const policies = policiesOf(this.policyName, options);
-    this.pool = new Pool(origin, {
+    this.poolOptions = {
       connections: options.connections,
       pipelining: 1,
       keepAliveTimeout: options.keepAliveTimeoutMs,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
       connect: markingConnector(options.connectTimeoutMs),
-    });
+    };
+    this.pool = new Pool(origin, this.poolOptions);
     this.retry = policies.retry;
     this.breaker = policies.breaker;
     this.bulkhead = policies.bulkhead;
@@ -130,8 +132,18 @@ export class Origin {
   /** Counts this origin's requests and samples its pool in `metrics`. */
   observe(metrics: MetricsRegistry): void {
     this.metrics?.release();
-    const pool = this.pool;
-    this.metrics = new OriginMetrics(metrics, { client: this.client, origin: this.origin, stats: () => pool.stats });
+    this.metrics = new OriginMetrics(metrics, {
+      client: this.client,
+      origin: this.origin,
+      stats: () => this.pool.stats,
+    });
+  }
+
+  /** A new pool in place of one closed by a stop (a component started again). */
+  reopen(): void {
+    if (!this.pool.closed && !this.pool.destroyed) return;
+    this.pool = new Pool(this.origin, this.poolOptions);
+    this.metrics?.watch();
   }
 
   /** Closes the pool once its requests are done. */

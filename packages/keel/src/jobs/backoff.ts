@@ -2,10 +2,25 @@ import { z } from 'zod';
 import { option } from '../config/index.js';
 import type { BackoffOptions } from './types.js';
 
-/** The default backoff: exponential from 1 s, doubling, up to 1 hour, with full jitter. */
+/**
+ * The default backoff: exponential from 1 s, doubling, up to 1 hour, with full jitter.
+ *
+ * @example
+ * ```ts
+ * const delayMs = backoffDelay(type.backoff ?? defaultBackoff, attempt);
+ * ```
+ */
 export const defaultBackoff: BackoffOptions = { type: 'exponential', baseMs: 1000, maxMs: 3_600_000, jitter: true };
 
-/** The rules of a {@link BackoffOptions} option (of the queue, a job type or one enqueue). */
+/**
+ * The rules of a {@link BackoffOptions} option (of the queue, a job type or one enqueue), for
+ * capabilities on jobs that take the same option.
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ backoff: backoffOption.optional() });
+ * ```
+ */
 export const backoffOption = z.discriminatedUnion(
   'type',
   [
@@ -20,7 +35,14 @@ export const backoffOption = z.discriminatedUnion(
   { error: 'must be "exponential" or "fixed"' },
 );
 
-/** The delay before the attempt after failed attempt number `attempt` (1-based). */
+/**
+ * The delay before the attempt after failed attempt number `attempt` (1-based).
+ *
+ * @example
+ * ```ts
+ * backoffDelay({ type: 'exponential', baseMs: 500, jitter: false }, 3); // 2000
+ * ```
+ */
 export function backoffDelay(backoff: BackoffOptions, attempt: number, random: () => number = Math.random): number {
   if (backoff.type === 'fixed') return backoff.delayMs;
   const base = backoff.baseMs ?? 1000;

@@ -5,6 +5,7 @@
  * @module
  */
 export { jobsAdminRoutes } from './admin-routes.js';
+export { backoffDelay, backoffOption, defaultBackoff } from './backoff.js';
 export { type JobsConfig, jobQueueOptionsFromConfig, jobsConfigSchema } from './config.js';
 export { defineJob, type JobType, type JobTypeDefinition } from './define-job.js';
 export { isPermanentJobError, PermanentJobError } from './errors.js';

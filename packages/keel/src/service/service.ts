@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { ConfigError, UnavailableError, UsageError } from '../errors/index.js';
 import { HealthRegistry } from '../health/index.js';
@@ -171,6 +172,8 @@ export class Service {
     const deadline = Date.now() + this.shutdownGraceMs;
     this.logger.info({ reason, graceMs: this.shutdownGraceMs }, 'service stopping');
     const controller = new AbortController();
+    // Every component may listen for the end of the grace period: one listener each is no leak.
+    setMaxListeners(0, controller.signal);
     const graceTimer = setTimeout(() => controller.abort(), this.shutdownGraceMs);
     graceTimer.unref();
     const abandoned: string[] = [];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { checkOptions, option } from '../config/index.js';
 import { ValidationError, zodIssuesToFieldErrors } from '../errors/index.js';
-// The jobs' own rule for a backoff option, so a task type's reads the same as a job type's.
-import { backoffOption } from '../jobs/backoff.js';
 import type { BackoffOptions } from '../jobs/index.js';
+// The jobs' own rule for a backoff option, so a task type's reads the same as a job type's.
+import { backoffOption } from '../jobs/index.js';
 import type { TaskContext, TaskTypeRef } from './types.js';
 
 /**

@@ -5,12 +5,28 @@ declare module '../errors/index.js' {
     task_not_cancellable: true;
     task_not_finished: true;
     task_result_expired: true;
+    task_not_found: true;
   }
 }
 
 defineErrorCode('task_not_cancellable', { status: 409, title: 'The task cannot be cancelled' });
 defineErrorCode('task_not_finished', { status: 409, title: 'The task has no result yet' });
 defineErrorCode('task_result_expired', { status: 410, title: "The task's result has expired" });
+defineErrorCode('task_not_found', { status: 404, title: 'No such task' });
+
+/**
+ * No task has that id (or, asked by an owner, it is another owner's): 404, never a state.
+ *
+ * @example
+ * ```ts
+ * try { await tasks.get(id); } catch (error) { if (error instanceof TaskNotFoundError) reply.status(404); }
+ * ```
+ */
+export class TaskNotFoundError extends KeelError {
+  constructor(message: string, options?: KeelErrorOptions) {
+    super('task_not_found', message, options);
+  }
+}
 
 /**
  * A task that already ended (succeeded, failed, cancelled or expired) cannot be cancelled: 409.

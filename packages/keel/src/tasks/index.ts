@@ -11,6 +11,7 @@ export {
   TaskInterruptedError,
   TaskNotCancellableError,
   TaskNotFinishedError,
+  TaskNotFoundError,
   TaskResultExpiredError,
 } from './errors.js';
 export type { TasksOptions } from './options.js';

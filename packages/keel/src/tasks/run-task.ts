@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { TimeoutError } from '../errors/index.js';
-import { backoffDelay, defaultBackoff } from '../jobs/backoff.js';
+import { isKeelError, TimeoutError } from '../errors/index.js';
 import type { JobContext, JobQueue, JobType } from '../jobs/index.js';
+import { backoffDelay, defaultBackoff } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { RunArtifact, removeRunFiles } from './artifacts.js';
 import type { TaskType } from './define-task.js';
@@ -293,7 +293,8 @@ async function failedAttempt(
   run.close();
   await removeRunFiles(host.settings.dataDir, row.id, run.token).catch(() => undefined);
   const message = thrown instanceof Error ? thrown.message || thrown.name : String(thrown);
-  const error: TaskError = { code: 'failed', message };
+  const reason = registryCode(thrown);
+  const error: TaskError = reason === undefined ? { code: 'failed', message } : { code: 'failed', message, reason };
   const final = isPermanentTaskError(thrown) || row.attempts >= row.max_attempts;
   logger.warn({ err: thrown }, final ? 'task failed' : 'task attempt failed; will retry');
   host.ended(row.type, final ? 'failed' : 'retried');
@@ -309,6 +310,13 @@ async function failedAttempt(
   }
   const delayMs = backoffDelay(type.backoff ?? defaultBackoff, row.attempts);
   await requeue(host, run, row, { attemptUsed: true, delayMs, error });
+}
+
+// The registry code of what the handler threw, or of its cause (a PermanentTaskError wrapping a KeelError).
+function registryCode(thrown: unknown): string | undefined {
+  if (isKeelError(thrown)) return thrown.code;
+  const cause = (thrown as { cause?: unknown } | null)?.cause;
+  return isKeelError(cause) ? cause.code : undefined;
 }
 
 class Lost extends Error {}

@@ -5,7 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { checkOptions } from '../config/index.js';
-import { NotFoundError, UnavailableError, UsageError } from '../errors/index.js';
+import { UnavailableError, UsageError } from '../errors/index.js';
 import { defineJob, type JobQueue, type JobType } from '../jobs/index.js';
 import { defineSchedule, type Schedule } from '../schedule/index.js';
 import type { Component, ComponentContext, StopContext } from '../service/index.js';
@@ -17,6 +17,7 @@ import {
   TaskInterruptedError,
   TaskNotCancellableError,
   TaskNotFinishedError,
+  TaskNotFoundError,
   TaskResultExpiredError,
 } from './errors.js';
 import { isTaskId, newTaskId } from './ids.js';
@@ -241,7 +242,7 @@ export class TaskManager<DB> implements Component {
   }
 
   /**
-   * The task, or a NotFoundError (404) when it is unknown or, with `owner`, another owner's.
+   * The task, or a TaskNotFoundError (404) when it is unknown or, with `owner`, another owner's.
    *
    * @example
    * ```ts
@@ -289,7 +290,7 @@ export class TaskManager<DB> implements Component {
    * Cancels a task: a queued one is `cancelled` at once and never starts; a running one turns
    * `cancelling` and its handler's signal aborts on whichever instance runs it (within about
    * `checkIntervalMs`), then it is `cancelled`. Asking again while `cancelling` is fine. A task that
-   * already ended throws a TaskNotCancellableError (409); an unknown one a NotFoundError.
+   * already ended throws a TaskNotCancellableError (409); an unknown one a TaskNotFoundError.
    *
    * @example
    * ```ts
@@ -336,7 +337,7 @@ export class TaskManager<DB> implements Component {
   /**
    * A succeeded task's result: its file (a stream to send) or its JSON. An expired one (or one whose
    * file is gone) throws a TaskResultExpiredError (410); one that did not succeed a TaskNotFinishedError
-   * (409); an unknown one a NotFoundError (404).
+   * (409); an unknown one a TaskNotFoundError (404).
    *
    * @example
    * ```ts
@@ -370,7 +371,7 @@ export class TaskManager<DB> implements Component {
   /**
    * Yields the task now and whenever its state or progress changes (polled every `checkIntervalMs`,
    * at once for changes made in this process), and returns after its final state. An unknown task
-   * throws a NotFoundError on the first read.
+   * throws a TaskNotFoundError on the first read.
    *
    * @example
    * ```ts
@@ -452,7 +453,7 @@ export class TaskManager<DB> implements Component {
     const row = await this.row(id);
     // Another owner's task is "not found": its existence is not confirmed.
     if (!row || (scope.owner !== undefined && row.owner !== scope.owner)) {
-      throw new NotFoundError(`There is no task ${JSON.stringify(String(id).slice(0, 64))}`);
+      throw new TaskNotFoundError(`There is no task ${JSON.stringify(String(id).slice(0, 64))}`);
     }
     return row;
   }

@@ -86,6 +86,8 @@ export interface TaskArtifactInfo {
 export interface TaskError {
   code: 'failed' | 'timeout' | 'interrupted';
   message: string;
+  /** The error code of a KeelError the handler threw (or gave as a PermanentTaskError's cause), e.g. `vk_api_error`. */
+  reason?: string;
 }
 
 /**

@@ -37,7 +37,13 @@ export const taskView = z.object({
   progress: progressView.nullable(),
   result: z.unknown().describe('The JSON result once succeeded, else null'),
   artifact: z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() }).nullable(),
-  error: z.object({ code: z.enum(['failed', 'timeout', 'interrupted']), message: z.string() }).nullable(),
+  error: z
+    .object({
+      code: z.enum(['failed', 'timeout', 'interrupted']),
+      message: z.string(),
+      reason: z.string().optional().describe("The code of the handler's own error, from the error registry"),
+    })
+    .nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

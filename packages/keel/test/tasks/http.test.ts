@@ -113,7 +113,7 @@ for (const dialect of testDialects) {
       expect((await t.inject('GET', '/api/v1/tasks', { token: 'bob' })).body).toEqual({ items: [], nextCursor: null });
       const foreign = await t.inject('GET', `/api/v1/tasks/${task.id}`, { token: 'bob' });
       expect(foreign.status).toBe(404);
-      expect(foreign.problem?.type).toBe('urn:keel:problem:not_found');
+      expect(foreign.problem?.type).toBe('urn:keel:problem:task_not_found');
       expect((await t.inject('GET', `/api/v1/tasks/${task.id}`)).status).toBe(401);
       const bad = await t.inject('POST', '/api/v1/tasks/count', { ...ann, body: { to: 0 } });
       expect(bad.status).toBe(400);

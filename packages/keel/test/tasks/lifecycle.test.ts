@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TimeoutError } from '../../src/errors/index.js';
+import { ExternalServiceError, TimeoutError } from '../../src/errors/index.js';
 import {
   defineTask,
   PermanentTaskError,
@@ -124,6 +124,37 @@ for (const dialect of testDialects) {
       });
       await expect(h.tasks.cancel(done.id)).rejects.toBeInstanceOf(TaskNotCancellableError);
       await expect(h.tasks.openResult(done.id)).rejects.toBeInstanceOf(TaskNotFinishedError);
+    });
+
+    it("keeps the registry code of the handler's own error, thrown or as a permanent error's cause", async () => {
+      const refused = defineTask({
+        name: 'refused',
+        input: z.object({ wrapped: z.boolean() }),
+        handler: async ({ input }) => {
+          const upstream = new ExternalServiceError('VK answered error 15: access denied');
+          throw input.wrapped ? new PermanentTaskError(upstream.message, { cause: upstream }) : upstream;
+        },
+      });
+      h = await startTasks(database, { types: [refused] });
+      for (const wrapped of [false, true]) {
+        const done = await settled((await h.tasks.create(refused, { wrapped }, { owner: 'ann' })).id);
+        expect(done.error).toEqual({
+          code: 'failed',
+          message: 'VK answered error 15: access denied',
+          reason: 'external_service',
+        });
+      }
+      const plain = defineTask({
+        name: 'plain',
+        input: empty,
+        handler: async () => {
+          throw new Error('no code here');
+        },
+      });
+      await h.service.stop();
+      h = await startTasks(database, { types: [plain] });
+      const done = await settled((await h.tasks.create(plain, {}, { owner: 'ann' })).id);
+      expect(done.error).toEqual({ code: 'failed', message: 'no code here' });
     });
 
     it('never starts a queued task that was cancelled, and stops a running one through its signal', async () => {
