@@ -1,5 +1,5 @@
-import type { JobQueue, JobType } from 'keel/jobs';
 import type { UserRepository } from 'keel/accounts';
+import type { JobQueue, JobType } from 'keel/jobs';
 import { newId } from '../common/ids.js';
 import type { PlannerDatabase } from '../database.js';
 import type { NotificationDraft } from '../notifications/repository.js';

@@ -1,6 +1,6 @@
+import type { UserRepository } from 'keel/accounts';
 import { ForbiddenError, NotFoundError, ValidationError } from 'keel/errors';
 import type { Store } from 'keel/store';
-import type { UserRepository } from 'keel/accounts';
 import { type Cursor, decodeCursor, encodeCursor } from '../common/cursor.js';
 import { idOrNotFound, newId } from '../common/ids.js';
 import type { PlannerDatabase } from '../database.js';

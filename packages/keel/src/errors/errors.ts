@@ -182,7 +182,11 @@ export class TimeoutError extends KeelError {
  * ```
  */
 export class ExternalServiceError extends KeelError {
-  constructor(message = 'An external service failed', options?: KeelErrorOptions, code: ErrorCode = 'external_service') {
+  constructor(
+    message = 'An external service failed',
+    options?: KeelErrorOptions,
+    code: ErrorCode = 'external_service',
+  ) {
     super(code, message, options);
   }
 }
