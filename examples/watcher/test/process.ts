@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnService } from 'keel/testing';
 import { request } from 'undici';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -20,36 +20,7 @@ export interface WatcherProcess {
 
 /** Spawns the built watcher and waits until it listens. */
 export async function spawnWatcher(env: Record<string, string>): Promise<WatcherProcess> {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', LOG_PRETTY: 'false', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`the watcher did not listen in 30 s; stderr: ${stderr}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const part of parts) {
-        try {
-          const line = JSON.parse(part) as { msg?: string; url?: string };
-          if (line.msg === 'HTTP server listening' && line.url) {
-            clearTimeout(timer);
-            resolve(line.url);
-          }
-        } catch {
-          // Not a log line.
-        }
-      }
-    });
-    void exited.then((code) => reject(new Error(`the watcher exited with ${code}; stderr: ${stderr}`)));
-  });
+  const { child, url, exited } = await spawnService(main, env, { name: 'the watcher', listenTimeoutMs: 30_000 });
   return {
     child,
     url,

@@ -12,6 +12,7 @@ export {
   type AdminRoutesOptions,
   defineAdminRoutes,
 } from './admin-routes.js';
+export { decodeCursor, encodeCursor } from './cursor.js';
 export {
   createHttpServer,
   type HttpApp,
