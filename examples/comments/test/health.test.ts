@@ -52,6 +52,16 @@ describe.each(testDialects)('health checks (%s)', (dialect) => {
     expect(JSON.stringify(down.body)).toMatch(/degraded/);
   });
 
+  it('reports VK as not configured without asking it when VK_TOKEN is empty', async () => {
+    const before = standIn.requests.length;
+    const unconfigured = await startComments(database, { VK_API_URL: standIn.apiUrl, VK_TOKEN: '' });
+    const ready = await unconfigured.call('GET', '/health/ready').finally(() => unconfigured.stop());
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks['vk-api']).toMatchObject({ status: 'down', critical: false });
+    expect(ready.body.checks['vk-api'].error).toMatch(/VK_TOKEN/);
+    expect(standIn.requests.length).toBe(before);
+  });
+
   it('covers Redis when REDIS_URL is set', async () => {
     const withRedis = await startComments(database, {
       VK_API_URL: 'http://127.0.0.1:9/method',

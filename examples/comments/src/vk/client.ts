@@ -92,6 +92,8 @@ export class VkClient {
       critical: false,
       timeoutMs: 2000,
       check: async (signal) => {
+        // Without a token every call would fail on authorization: nothing to ask VK.
+        if (this.options.token === '') throw new Error('not configured (VK_TOKEN): parse tasks fail on authorization');
         const recent = this.lastOutcome;
         if (recent && Date.now() - recent.at < HEALTH_REUSE_MS) {
           if (!recent.reachable) throw new Error(recent.error ?? 'the last VK call failed');
