@@ -69,6 +69,9 @@ export class RateLimitPolicy implements ObservablePolicy {
   readonly intervalMs: number;
   readonly maxWaitMs: number;
   private readonly maxKeys: number;
+  // One millisecond over the interval: Date.now() is whole milliseconds, so a start counted at t may
+  // really be at t + 0.9; the next one waits until t + intervalMs + 1.
+  private readonly windowMs: number;
   private readonly emitter: Emitter;
   // Per key, the start times given out (past and reserved), ascending; Map order is least recent first.
   private readonly starts = new Map<string, Bucket>();
@@ -81,6 +84,7 @@ export class RateLimitPolicy implements ObservablePolicy {
     this.intervalMs = resolved.intervalMs;
     this.maxWaitMs = resolved.maxWaitMs;
     this.maxKeys = resolved.maxKeys;
+    this.windowMs = resolved.intervalMs + 1;
     this.emitter = new Emitter(this.name, 'rate_limit');
   }
 
@@ -117,8 +121,7 @@ export class RateLimitPolicy implements ObservablePolicy {
       throw new RateLimitExceededError(this.name, waitMs, why);
     }
     this.emitter.emit('rate_limit_wait', { delayMs: waitMs });
-    await this.enqueue(bucket, options?.signal);
-    return await work({ signal, attempt: 0 });
+    return await this.enqueue(bucket, options?.signal, () => work({ signal, attempt: 0 }));
   }
 
   // When a call joining the queue now would start: the queue's calls take the turns before it.
@@ -127,23 +130,28 @@ export class RateLimitPolicy implements ObservablePolicy {
     let at = now;
     for (let i = 0; i <= bucket.queue.length; i++) {
       at =
-        times.length < this.limit ? now : Math.max(now, (times[times.length - this.limit] as number) + this.intervalMs);
+        times.length < this.limit ? now : Math.max(now, (times[times.length - this.limit] as number) + this.windowMs);
       times.push(at);
     }
     return at;
   }
 
-  // Waits in the key's queue (in order) until the pump gives the call its turn.
-  private enqueue(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  // Waits in the key's queue (in order) until the pump gives the call its turn, and starts it there.
+  private enqueue<T>(bucket: Bucket, signal: AbortSignal | undefined, start: () => Promise<T> | T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         const index = bucket.queue.indexOf(waiter);
         if (index >= 0) bucket.queue.splice(index, 1);
         reject(signal?.reason);
       };
+      // The work starts in the pump's own turn: the time counted is the time it really starts.
       const waiter: Waiter = () => {
         signal?.removeEventListener('abort', onAbort);
-        resolve();
+        try {
+          Promise.resolve(start()).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       bucket.queue.push(waiter);
@@ -156,14 +164,14 @@ export class RateLimitPolicy implements ObservablePolicy {
     bucket.timer = undefined;
     while (bucket.queue.length > 0) {
       const now = Date.now();
-      forgetBefore(bucket.starts, now - this.intervalMs);
+      forgetBefore(bucket.starts, now - this.windowMs);
       if (bucket.starts.length < this.limit) {
         bucket.starts.push(now);
         (bucket.queue.shift() as Waiter)();
         continue;
       }
       // A timer may fire a little before the wall clock the starts are counted in: the loop checks again.
-      const nextMs = Math.max(1, (bucket.starts[bucket.starts.length - this.limit] as number) + this.intervalMs - now);
+      const nextMs = Math.max(1, (bucket.starts[bucket.starts.length - this.limit] as number) + this.windowMs - now);
       bucket.timer = setTimeout(() => this.pump(bucket), nextMs);
       return;
     }
@@ -177,7 +185,7 @@ export class RateLimitPolicy implements ObservablePolicy {
       if (this.starts.size >= this.maxKeys) this.forgetIdle(now);
     } else {
       this.starts.delete(key);
-      forgetBefore(bucket.starts, now - this.intervalMs);
+      forgetBefore(bucket.starts, now - this.windowMs);
     }
     this.starts.set(key, bucket);
     return bucket;
@@ -186,7 +194,7 @@ export class RateLimitPolicy implements ObservablePolicy {
   private forgetIdle(now: number): void {
     for (const [key, { starts, queue }] of this.starts) {
       const last = starts[starts.length - 1];
-      if (queue.length === 0 && (last === undefined || last + this.intervalMs <= now)) this.starts.delete(key);
+      if (queue.length === 0 && (last === undefined || last + this.windowMs <= now)) this.starts.delete(key);
       if (this.starts.size < this.maxKeys) return;
     }
     // Every key is busy: forget the least recently used one (its calls may then start early).
